@@ -1,0 +1,30 @@
+// Package ipcfs is POSIX IPC for Go, with every IPC object a file.
+//
+// Named shared memory (shm_open), POSIX message queues (mq_open) and named
+// semaphores (sem_open) live in one namespace, an io/fs.FS with three fixed
+// directories:
+//
+//	shm/NAME   a shared memory segment: an mmap-backed io.ReaderAt/io.WriterAt
+//	mq/NAME    a message queue: every Write sends one message, every Read receives one
+//	sem/NAME   a named semaphore: Read acquires, Write releases
+//
+// The package is pure Go (no cgo) and interoperates with C programs and with
+// Python's posix_ipc on the same host: segments are /dev/shm/NAME, semaphores
+// are glibc's /dev/shm/sem.NAME files with glibc's layout and futex protocol,
+// and queues are the kernel's.
+//
+// Names follow POSIX: "/name" and "name" mean the same object; an empty name,
+// "." or "..", a further '/', a NUL byte or a name longer than the kernel or
+// glibc stores (255 bytes; 251 for semaphores) is refused with fs.ErrInvalid.
+// Shared-memory names may not start with "sem.", glibc's semaphore prefix.
+//
+// Every error is an *fs.PathError whose Err is the raw syscall.Errno or one of
+// the fs sentinels, so errors.Is works with fs.ErrNotExist, fs.ErrExist,
+// fs.ErrPermission, fs.ErrClosed, fs.ErrInvalid, os.ErrDeadlineExceeded,
+// ErrWouldBlock, ErrBusy and errors.ErrUnsupported. EINTR is retried inside.
+//
+// The page size, posix_ipc's PAGE_SIZE, is os.Getpagesize().
+//
+// Linux (amd64, arm64) is the platform. On every other GOOS the package
+// builds, and every call returns an error wrapping errors.ErrUnsupported.
+package ipcfs

@@ -1,0 +1,17 @@
+//go:build !linux
+
+package ipcfs
+
+import (
+	"errors"
+	"io/fs"
+	"time"
+)
+
+func mqueueMounted() bool { return false }
+
+func chmodPath(string, fs.FileMode) error { return errors.ErrUnsupported }
+
+func chownPath(string, int, int) error { return errors.ErrUnsupported }
+
+func chtimesPath(string, time.Time, time.Time) error { return errors.ErrUnsupported }
