@@ -651,3 +651,26 @@ func TestMqLimitErrorsNameTheLimit(t *testing.T) {
 		t.Errorf("QueueCost does not match the kernel's accounting")
 	}
 }
+
+func TestMqSteadyStateSendReceiveAllocatesNothing(t *testing.T) {
+	if mqRaceEnabled {
+		t.Skip("allocation counts are meaningless under -race (sync.Pool drops items)")
+	}
+	q := mqCreate(t, 0, mqSmall)
+	msg := []byte("0123456789")
+	full := make([]byte, 64)  // MessageSize: received in place
+	small := make([]byte, 10) // smaller: through the handle's buffer
+	for _, buf := range [][]byte{full, small} {
+		allocs := testing.AllocsPerRun(200, func() {
+			if _, err := q.Write(msg); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := q.Read(buf); err != nil || n != len(msg) {
+				t.Fatal(n, err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("Write+Read with a %d-byte buffer: %v allocations, want 0", len(buf), allocs)
+		}
+	}
+}
