@@ -177,7 +177,7 @@ func mqExplainOpen(errno syscall.Errno, create bool, attr *MqAttr) error {
 			mqProcDir, l.QueuesMax), errno}
 	case syscall.EMFILE:
 		if !mqFdTableFull() {
-			return &mqLimitError{fmt.Sprintf("RLIMIT_MSGQUEUE exhausted: a queue of %d x %d bytes costs %d bytes and this user's queues may take %d in all (remove unused queues, create smaller ones, or raise the limit: ulimit -q / setrlimit(RLIMIT_MSGQUEUE))",
+			return &mqLimitError{fmt.Sprintf("RLIMIT_MSGQUEUE exhausted: a queue of %d x %d bytes costs %d bytes and this user's queues may take at most %d bytes in all (remove unused queues, create smaller ones, or raise the limit: ulimit -q / setrlimit(RLIMIT_MSGQUEUE))",
 				maxMsg, msgSize, QueueCost(maxMsg, msgSize), l.RlimitMsgqueue), errno}
 		}
 	}

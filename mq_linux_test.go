@@ -29,3 +29,20 @@ func init() {
 		return 0
 	}
 }
+
+func init() {
+	// mq-enospc: run in a private IPC namespace whose queues_max is 0;
+	// creating a queue fails with ENOSPC.
+	childRoles["mq-enospc"] = func() int {
+		name := os.Getenv("IPCFS_MQ_NAME")
+		q, err := OpenMq(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, &MqAttr{MaxMessages: 1, MessageSize: 8})
+		if err == nil {
+			q.Close()
+			RemoveMq(name)
+			fmt.Println("created")
+			return 0
+		}
+		fmt.Printf("ENOSPC=%v %v\n", errors.Is(err, syscall.ENOSPC), err)
+		return 0
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -635,6 +636,7 @@ func TestMqLimitErrorsNameTheLimit(t *testing.T) {
 			t.Logf("%+v allowed (CAP_SYS_RESOURCE): nothing to check", tt.attr)
 			continue
 		}
+		t.Log(err)
 		if !errors.Is(err, syscall.EINVAL) || !strings.Contains(err.Error(), tt.limit) || !strings.Contains(err.Error(), "sysctl") {
 			t.Errorf("OpenMq(%+v): %v; want EINVAL naming %s and how to raise it", tt.attr, err, tt.limit)
 		}
@@ -644,8 +646,19 @@ func TestMqLimitErrorsNameTheLimit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("child: %v", err)
 	}
+	t.Logf("%s", out)
 	if got := string(out); !strings.Contains(got, "EMFILE=true") || !strings.Contains(got, "RLIMIT_MSGQUEUE") {
 		t.Errorf("child with RLIMIT_MSGQUEUE=1 got %q; want EMFILE naming RLIMIT_MSGQUEUE", got)
+	}
+	// queues_max, in a private IPC namespace (needs unshare -i) where it is 0.
+	cmd := exec.Command("unshare", "-i", "sh", "-c", `echo 0 > /proc/sys/fs/mqueue/queues_max && exec "$0" -test.run='^$'`, os.Args[0])
+	cmd.Env = append(os.Environ(), "IPCFS_TEST_CHILD=mq-enospc", "IPCFS_MQ_NAME="+uniqueName(t))
+	out, err = cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Logf("no private IPC namespace here (%v: %s); queues_max error not checked", err, out)
+	} else if got := string(out); !strings.Contains(got, "ENOSPC=true") || !strings.Contains(got, "queues_max") {
+		t.Errorf("child with queues_max=0 got %q; want ENOSPC naming queues_max", got)
 	}
 	if QueueCost(10, 8192) != 82880 || QueueCost(1, 1) != 97 {
 		t.Errorf("QueueCost does not match the kernel's accounting")

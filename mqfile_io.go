@@ -46,7 +46,9 @@ func (q *MqFile) Send(ctx context.Context, msg []byte, prio uint) error {
 // buf may be shorter than the queue's MessageSize. If the message does not
 // fit, Receive returns io.ErrShortBuffer and the handle keeps the message:
 // the next Read or Receive on this handle with a large enough buffer returns
-// it, before any message still in the queue, whatever its priority.
+// it, before any message still in the queue, whatever its priority. The held
+// message has left the kernel's queue: other handles and processes cannot
+// receive it, and closing this handle discards it.
 func (q *MqFile) Receive(ctx context.Context, buf []byte) (n int, prio uint, err error) {
 	return q.receive(ctx, "receive", buf)
 }
