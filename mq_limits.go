@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,7 +17,7 @@ const QueuePriorityMax = 32767
 
 // MessageQueuesSupported reports whether ipcfs supports POSIX message queues
 // on this system (posix_ipc's MESSAGE_QUEUES_SUPPORTED): true on Linux.
-const MessageQueuesSupported = mqSupported
+const MessageQueuesSupported = runtime.GOOS == "linux"
 
 // SignalMin and SignalMax bound the signals recommended for NotifySignal
 // (posix_ipc's USER_SIGNAL_MIN and USER_SIGNAL_MAX): the real-time signals
@@ -107,7 +108,7 @@ func QueueCost(maxMessages, messageSize int64) int64 {
 }
 
 func mqReadProc(name string) (int64, error) {
-	if !mqSupported {
+	if !MessageQueuesSupported {
 		return 0, mqUnsupported()
 	}
 	b, err := os.ReadFile(mqProcDir + name)

@@ -15,8 +15,6 @@ import (
 // EINTR retried. The descriptors are always O_NONBLOCK at the kernel level;
 // blocking is done by the Go runtime poller (mqfile_io.go).
 
-const mqSupported = true
-
 func mqUnsupported() error { return nil }
 
 // mqKey identifies a queue on the host (the mqueue inode).

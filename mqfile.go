@@ -374,7 +374,7 @@ func statMq(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, invalidName(err)
 	}
-	if !mqSupported {
+	if !MessageQueuesSupported {
 		return nil, mqUnsupported()
 	}
 	if !mqueueMounted() {
