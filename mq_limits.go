@@ -1,6 +1,7 @@
 package ipcfs
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -106,6 +107,9 @@ func QueueMessageSizeMaxDefault() int64 {
 func QueueCost(maxMessages, messageSize int64) int64 {
 	return maxMessages*messageSize + 96*maxMessages
 }
+
+// mqUnsupported is the error of queue operations where there are none.
+func mqUnsupported() error { return errors.ErrUnsupported }
 
 func mqReadProc(name string) (int64, error) {
 	if !MessageQueuesSupported {

@@ -15,8 +15,6 @@ import (
 // EINTR retried. The descriptors are always O_NONBLOCK at the kernel level;
 // blocking is done by the Go runtime poller (mqfile_io.go).
 
-func mqUnsupported() error { return nil }
-
 // mqKey identifies a queue on the host (the mqueue inode).
 type mqKey struct{ dev, ino uint64 }
 
@@ -70,10 +68,7 @@ func mqSysSend(fd int, msg []byte, prio uint) error {
 	for {
 		err := mq.TimedSend(fd, msg, prio, nil)
 		if err != unix.EINTR {
-			if err != nil {
-				return err.(syscall.Errno)
-			}
-			return nil
+			return err
 		}
 	}
 }

@@ -11,8 +11,6 @@ import (
 
 // Message queues are Linux-only: every call fails with errors.ErrUnsupported.
 
-func mqUnsupported() error { return errors.ErrUnsupported }
-
 type mqKey struct{ dev, ino uint64 }
 
 type mqFileStat struct {
