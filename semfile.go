@@ -1,3 +1,7 @@
+// This file holds SemFile, a POSIX named semaphore as a file: OpenSem,
+// RemoveSem and the operations. The algorithm and the file format live in
+// internal/sem, the futex system call in internal/futex.
+
 package ipcfs
 
 import (
@@ -120,7 +124,14 @@ func (s *SemFile) Name() string {
 // ctx is done (an error matching ctx.Err()), when the read deadline passes
 // (os.ErrDeadlineExceeded) or when the handle is closed (fs.ErrClosed). A
 // ctx already done or a deadline already passed fails even if a unit is
-// available. While it waits it holds an OS thread (see SemFile).
+// available (as golang.org/x/sync/semaphore does; C's sem_timedwait would
+// take it).
+//
+// While it waits it holds an OS thread (see SemFile). It sleeps in slices
+// of at most 100ms, re-checking ctx, the deadline and the handle between
+// them; to end a wait at once, the cancellation of ctx, SetDeadline and
+// Close wake every sleeper on the semaphore, in every process, and those
+// that still find the value zero sleep again.
 func (s *SemFile) Acquire(ctx context.Context) error {
 	done, err := s.use("acquire")
 	if err != nil {
@@ -137,6 +148,9 @@ func (s *SemFile) acquire(op string, ctx context.Context) error {
 	}
 	if err := s.waitErr(ctx); err != nil {
 		return &fs.PathError{Op: op, Path: s.name, Err: err}
+	}
+	if s.word.TryWait() {
+		return nil
 	}
 	s.waiters.Add(1)
 	defer s.waiters.Add(-1)
