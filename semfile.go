@@ -49,7 +49,7 @@ type SemFile struct {
 	m       *sem.Mapping
 	word    sem.Word
 	waiters atomic.Int32 // goroutines of this handle sleeping on the word
-	rdl     atomic.Int64 // read deadline, UnixNano; 0 for none
+	rdl     atomic.Pointer[time.Time] // read deadline; nil for none
 }
 
 var _ Semaphore = (*SemFile)(nil)
@@ -167,8 +167,8 @@ func (s *SemFile) acquire(op string, ctx context.Context) error {
 		if dl, ok := ctx.Deadline(); ok {
 			d = min(d, time.Until(dl))
 		}
-		if rdl := s.rdl.Load(); rdl != 0 {
-			d = min(d, time.Until(time.Unix(0, rdl)))
+		if rdl := s.rdl.Load(); rdl != nil {
+			d = min(d, time.Until(*rdl))
 		}
 		return max(d, time.Microsecond), nil
 	})
@@ -190,7 +190,7 @@ func (s *SemFile) waitErr(ctx context.Context) error {
 	if dl, ok := ctx.Deadline(); ok && !now.Before(dl) {
 		return context.DeadlineExceeded
 	}
-	if rdl := s.rdl.Load(); rdl != 0 && now.UnixNano() >= rdl {
+	if rdl := s.rdl.Load(); rdl != nil && !now.Before(*rdl) {
 		return os.ErrDeadlineExceeded
 	}
 	return nil
@@ -329,11 +329,11 @@ func (s *SemFile) setDeadline(op string, t time.Time) error {
 		return err
 	}
 	defer done()
-	var ns int64
-	if !t.IsZero() {
-		ns = max(t.UnixNano(), 1)
+	if t.IsZero() {
+		s.rdl.Store(nil)
+	} else {
+		s.rdl.Store(&t)
 	}
-	s.rdl.Store(ns)
 	if s.waiters.Load() > 0 {
 		s.word.WakeAll()
 	}
