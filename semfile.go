@@ -48,7 +48,7 @@ type SemFile struct {
 	closed  atomic.Bool
 	m       *sem.Mapping
 	word    sem.Word
-	waiters atomic.Int32 // goroutines of this handle sleeping on the word
+	waiters atomic.Int32              // goroutines of this handle sleeping on the word
 	rdl     atomic.Pointer[time.Time] // read deadline; nil for none
 }
 
