@@ -129,9 +129,9 @@ func (s *SemFile) Name() string {
 //
 // While it waits it holds an OS thread (see SemFile). It sleeps in slices
 // of at most 100ms, re-checking ctx, the deadline and the handle between
-// them; to end a wait at once, the cancellation of ctx, SetDeadline and
-// Close wake every sleeper on the semaphore, in every process, and those
-// that still find the value zero sleep again.
+// them and never past a deadline; to end a wait at once, cancelling ctx,
+// SetDeadline and Close wake every sleeper on the semaphore, in every
+// process, and those that still find the value zero sleep again.
 func (s *SemFile) Acquire(ctx context.Context) error {
 	done, err := s.use("acquire")
 	if err != nil {
@@ -155,8 +155,13 @@ func (s *SemFile) acquire(op string, ctx context.Context) error {
 	s.waiters.Add(1)
 	defer s.waiters.Add(-1)
 	if ctx.Done() != nil {
-		// Wake the sleepers when ctx ends, so this one notices at once.
-		stop := context.AfterFunc(ctx, s.wakeAll)
+		// Wake the sleepers when ctx is cancelled, so this one notices at
+		// once. A deadline needs no wake-up: every sleep ends by it.
+		stop := context.AfterFunc(ctx, func() {
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				s.wakeAll()
+			}
+		})
 		defer stop()
 	}
 	err := s.word.Wait(func() (time.Duration, error) {
