@@ -49,3 +49,24 @@ func ExampleOpenSem() {
 	// inside Do: 0
 	// Read took: 3
 }
+
+// A semaphore of value 1 as a lock between processes, the shape of
+// posix_ipc's "with sem:". Do releases even when fn fails or panics, and
+// returns fn's error joined with any error from the release.
+func ExampleSemFile_Do() {
+	lock, err := ipcfs.OpenSem("/example-lock", os.O_CREATE, 0o600, 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ipcfs.RemoveSem("/example-lock")
+	defer lock.Close()
+
+	err = lock.Do(context.Background(), func() error {
+		fmt.Println("holding the lock")
+		return nil
+	})
+	fmt.Println("err:", err)
+	// Output:
+	// holding the lock
+	// err: <nil>
+}
