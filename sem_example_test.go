@@ -13,11 +13,12 @@ import (
 // A semaphore shared with any process that opens the same name, including
 // C programs calling sem_open("/example-jobs", ...) and Python's posix_ipc.
 func ExampleOpenSem() {
-	sem, err := ipcfs.OpenSem("/example-jobs", os.O_CREATE|os.O_EXCL, 0o600, 2)
+	name := fmt.Sprintf("/example-jobs-%d", os.Getpid())
+	sem, err := ipcfs.OpenSem(name, os.O_CREATE|os.O_EXCL, 0o600, 2)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer ipcfs.RemoveSem("/example-jobs")
+	defer ipcfs.RemoveSem(name)
 	defer sem.Close()
 
 	// Acquire waits while the value is zero; ctx bounds the wait.
@@ -54,11 +55,12 @@ func ExampleOpenSem() {
 // posix_ipc's "with sem:". Do releases even when fn fails or panics, and
 // returns fn's error joined with any error from the release.
 func ExampleSemFile_Do() {
-	lock, err := ipcfs.OpenSem("/example-lock", os.O_CREATE, 0o600, 1)
+	name := fmt.Sprintf("/example-lock-%d", os.Getpid())
+	lock, err := ipcfs.OpenSem(name, os.O_CREATE|os.O_EXCL, 0o600, 1)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer ipcfs.RemoveSem("/example-lock")
+	defer ipcfs.RemoveSem(name)
 	defer lock.Close()
 
 	err = lock.Do(context.Background(), func() error {
