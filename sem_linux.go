@@ -22,11 +22,10 @@ const SemaphoreValueSupported = true
 // of bytes Read could take now), the file's modification time, and Sys()
 // a SemInfo with the value and the *syscall.Stat_t of /dev/shm/sem.NAME.
 func (s *SemFile) Stat() (fs.FileInfo, error) {
-	done, err := s.use("stat")
-	if err != nil {
+	if err := s.use("stat"); err != nil {
 		return nil, err
 	}
-	defer done()
+	defer s.mu.RUnlock()
 	st, err := s.m.Fstat()
 	if err != nil {
 		return nil, pathError("stat", s.name, err)

@@ -17,11 +17,10 @@ const SemaphoreValueSupported = false
 
 // Stat is unsupported outside Linux.
 func (s *SemFile) Stat() (fs.FileInfo, error) {
-	done, err := s.use("stat")
-	if err != nil {
+	if err := s.use("stat"); err != nil {
 		return nil, err
 	}
-	done()
+	s.mu.RUnlock()
 	return nil, &fs.PathError{Op: "stat", Path: s.name, Err: errors.ErrUnsupported}
 }
 

@@ -94,20 +94,22 @@ func RemoveSem(name string) error {
 	return pathError("remove", name, sem.Unlink(names.Path(names.Sem, n)))
 }
 
-// use checks the handle is open and holds it open until done is called.
-func (s *SemFile) use(op string) (done func(), err error) {
+// use checks the handle is open and holds it open: on success the caller
+// must call s.mu.RUnlock when done. (Returning s.mu.RUnlock as a func
+// value would cost an allocation per call.)
+func (s *SemFile) use(op string) error {
 	if s == nil {
-		return nil, &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
 	}
 	if s.closed.Load() {
-		return nil, &fs.PathError{Op: op, Path: s.name, Err: fs.ErrClosed}
+		return &fs.PathError{Op: op, Path: s.name, Err: fs.ErrClosed}
 	}
 	s.mu.RLock()
 	if s.closed.Load() {
 		s.mu.RUnlock()
-		return nil, &fs.PathError{Op: op, Path: s.name, Err: fs.ErrClosed}
+		return &fs.PathError{Op: op, Path: s.name, Err: fs.ErrClosed}
 	}
-	return s.mu.RUnlock, nil
+	return nil
 }
 
 // Name returns the semaphore's name with its leading slash ("/name").
@@ -133,11 +135,10 @@ func (s *SemFile) Name() string {
 // SetDeadline and Close wake every sleeper on the semaphore, in every
 // process, and those that still find the value zero sleep again.
 func (s *SemFile) Acquire(ctx context.Context) error {
-	done, err := s.use("acquire")
-	if err != nil {
+	if err := s.use("acquire"); err != nil {
 		return err
 	}
-	defer done()
+	defer s.mu.RUnlock()
 	return s.acquire("acquire", ctx)
 }
 
@@ -191,11 +192,16 @@ func (s *SemFile) waitErr(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	dl, hasDL := ctx.Deadline()
+	rdl := s.rdl.Load()
+	if !hasDL && rdl == nil {
+		return nil // no clock to read: time.Now is most of a fast-path acquire
+	}
 	now := time.Now()
-	if dl, ok := ctx.Deadline(); ok && !now.Before(dl) {
+	if hasDL && !now.Before(dl) {
 		return context.DeadlineExceeded
 	}
-	if rdl := s.rdl.Load(); rdl != nil && !now.Before(*rdl) {
+	if rdl != nil && !now.Before(*rdl) {
 		return os.ErrDeadlineExceeded
 	}
 	return nil
@@ -218,11 +224,10 @@ func (s *SemFile) wakeAll() {
 // (sem_trywait; posix_ipc's acquire(0)); otherwise it fails with
 // ErrWouldBlock.
 func (s *SemFile) TryAcquire() error {
-	done, err := s.use("acquire")
-	if err != nil {
+	if err := s.use("acquire"); err != nil {
 		return err
 	}
-	defer done()
+	defer s.mu.RUnlock()
 	if !s.word.TryWait() {
 		return &fs.PathError{Op: "acquire", Path: s.name, Err: ErrWouldBlock}
 	}
@@ -233,22 +238,20 @@ func (s *SemFile) TryAcquire() error {
 // posix_ipc's release). At SemValueMax it fails with syscall.EOVERFLOW and
 // leaves the value unchanged. It never blocks.
 func (s *SemFile) Release() error {
-	done, err := s.use("release")
-	if err != nil {
+	if err := s.use("release"); err != nil {
 		return err
 	}
-	defer done()
+	defer s.mu.RUnlock()
 	return pathError("release", s.name, s.word.Post())
 }
 
 // Value returns the semaphore's current value (sem_getvalue; posix_ipc's
 // value). Waiters are not counted: the value is never negative.
 func (s *SemFile) Value() (int, error) {
-	done, err := s.use("value")
-	if err != nil {
+	if err := s.use("value"); err != nil {
 		return 0, err
 	}
-	defer done()
+	defer s.mu.RUnlock()
 	return int(s.word.Value()), nil
 }
 
@@ -272,11 +275,10 @@ func (s *SemFile) Do(ctx context.Context, fn func() error) (err error) {
 // io.CopyN(io.Discard, s, 3) acquires three units. An empty p takes
 // nothing and returns 0, nil.
 func (s *SemFile) Read(p []byte) (int, error) {
-	done, err := s.use("read")
-	if err != nil {
+	if err := s.use("read"); err != nil {
 		return 0, err
 	}
-	defer done()
+	defer s.mu.RUnlock()
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -296,11 +298,10 @@ func (s *SemFile) Read(p []byte) (int, error) {
 // it released: fewer, with the error, when the value reached SemValueMax
 // (syscall.EOVERFLOW). It never blocks.
 func (s *SemFile) Write(p []byte) (int, error) {
-	done, err := s.use("write")
-	if err != nil {
+	if err := s.use("write"); err != nil {
 		return 0, err
 	}
-	defer done()
+	defer s.mu.RUnlock()
 	for i := range p {
 		if err := s.word.Post(); err != nil {
 			return i, pathError("write", s.name, err)
@@ -320,20 +321,18 @@ func (s *SemFile) SetReadDeadline(t time.Time) error { return s.setDeadline("set
 // SetWriteDeadline does nothing, since releases never wait; it is there
 // for io interfaces that expect it.
 func (s *SemFile) SetWriteDeadline(t time.Time) error {
-	done, err := s.use("setwritedeadline")
-	if err != nil {
+	if err := s.use("setwritedeadline"); err != nil {
 		return err
 	}
-	done()
+	s.mu.RUnlock()
 	return nil
 }
 
 func (s *SemFile) setDeadline(op string, t time.Time) error {
-	done, err := s.use(op)
-	if err != nil {
+	if err := s.use(op); err != nil {
 		return err
 	}
-	defer done()
+	defer s.mu.RUnlock()
 	if t.IsZero() {
 		s.rdl.Store(nil)
 	} else {
