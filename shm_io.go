@@ -23,21 +23,21 @@ const (
 // the offset. A read reaching past the size the handle knows refreshes it
 // (fstat), so growth by other processes is seen.
 func (f *ShmFile) ReadAt(p []byte, off int64) (int, error) {
-	if err := f.checkNil("read"); err != nil {
+	if err := f.checkNil("readat"); err != nil {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, f.pathErr("read", syscall.EINVAL)
+		return 0, f.pathErr("readat", syscall.EINVAL)
 	}
-	return f.readAt(p, off)
+	return f.readAt("readat", p, off)
 }
 
-func (f *ShmFile) readAt(p []byte, off int64) (int, error) {
+func (f *ShmFile) readAt(op string, p []byte, off int64) (int, error) {
 	f.mu.RLock()
 	for {
 		if f.closed {
 			f.mu.RUnlock()
-			return 0, f.pathErr("read", fs.ErrClosed)
+			return 0, f.pathErr(op, fs.ErrClosed)
 		}
 		if len(p) == 0 {
 			f.mu.RUnlock()
@@ -48,7 +48,7 @@ func (f *ShmFile) readAt(p []byte, off int64) (int, error) {
 			var err error
 			if size, err = f.refreshSize(); err != nil {
 				f.mu.RUnlock()
-				return 0, f.pathErr("read", err)
+				return 0, f.pathErr(op, err)
 			}
 		}
 		if off >= size {
@@ -58,14 +58,14 @@ func (f *ShmFile) readAt(p []byte, off int64) (int, error) {
 		n := int(min(int64(len(p)), size-off))
 		if off+int64(n) > int64(len(f.m)) {
 			if err := f.remap(off + int64(n)); err != nil {
-				return 0, f.pathErr("read", err)
+				return 0, f.pathErr(op, err)
 			}
 			continue // f.mu is read-locked again
 		}
 		if f.guard(func() { copy(p[:n], f.m[off:]) }) {
 			f.refreshSize()
 			f.mu.RUnlock()
-			return 0, f.pathErr("read", ErrSegmentShrunk)
+			return 0, f.pathErr(op, ErrSegmentShrunk)
 		}
 		f.mu.RUnlock()
 		if n < len(p) {
@@ -107,24 +107,24 @@ func shmEnd(off int64, n int) int64 {
 // fallocate, so a full /dev/shm fails here with ENOSPC). A read-only handle
 // fails with EBADF.
 func (f *ShmFile) WriteAt(p []byte, off int64) (int, error) {
-	if err := f.checkNil("write"); err != nil {
+	if err := f.checkNil("writeat"); err != nil {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, f.pathErr("write", syscall.EINVAL)
+		return 0, f.pathErr("writeat", syscall.EINVAL)
 	}
-	return f.writeAt(p, off)
+	return f.writeAt("writeat", p, off)
 }
 
-func (f *ShmFile) writeAt(p []byte, off int64) (int, error) {
+func (f *ShmFile) writeAt(op string, p []byte, off int64) (int, error) {
 	if off > math.MaxInt64-int64(len(p)) {
-		return 0, f.pathErr("write", syscall.EFBIG)
+		return 0, f.pathErr(op, syscall.EFBIG)
 	}
 	end := off + int64(len(p))
 	f.mu.RLock()
 	if err := f.checkWritable(); err != nil {
 		f.mu.RUnlock()
-		return 0, f.pathErr("write", err)
+		return 0, f.pathErr(op, err)
 	}
 	if len(p) == 0 {
 		f.mu.RUnlock()
@@ -134,7 +134,7 @@ func (f *ShmFile) writeAt(p []byte, off int64) (int, error) {
 		err := f.copyIn(p, off)
 		f.mu.RUnlock()
 		if err != nil {
-			return 0, f.pathErr("write", err)
+			return 0, f.pathErr(op, err)
 		}
 		return len(p), nil
 	}
@@ -143,13 +143,13 @@ func (f *ShmFile) writeAt(p []byte, off int64) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.checkWritable(); err != nil {
-		return 0, f.pathErr("write", err)
+		return 0, f.pathErr(op, err)
 	}
 	if err := f.growTo(off, end); err != nil {
-		return 0, f.pathErr("write", err)
+		return 0, f.pathErr(op, err)
 	}
 	if err := f.copyIn(p, off); err != nil {
-		return 0, f.pathErr("write", err)
+		return 0, f.pathErr(op, err)
 	}
 	return len(p), nil
 }
@@ -214,7 +214,7 @@ func (f *ShmFile) Read(p []byte) (int, error) {
 	}
 	f.posMu.Lock()
 	defer f.posMu.Unlock()
-	n, err := f.readAt(p, f.pos)
+	n, err := f.readAt("read", p, f.pos)
 	f.pos += int64(n)
 	if err == io.EOF && n > 0 {
 		err = nil
@@ -230,7 +230,7 @@ func (f *ShmFile) Write(p []byte) (int, error) {
 	}
 	f.posMu.Lock()
 	defer f.posMu.Unlock()
-	n, err := f.writeAt(p, f.pos)
+	n, err := f.writeAt("write", p, f.pos)
 	f.pos += int64(n)
 	return n, err
 }
