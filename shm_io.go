@@ -402,7 +402,14 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 				break
 			}
 			extended = true
-			continue // check again under the read lock
+			f.mu.RLock()
+			if f.closed {
+				f.mu.RUnlock()
+				err = f.pathErr("write", fs.ErrClosed)
+				break
+			}
+			// Mappings only grow, so [pos, want) is still mapped. If the
+			// segment shrank again meanwhile, the read faults: ErrSegmentShrunk.
 		}
 		buf := f.m[f.pos:want]
 		var n int
