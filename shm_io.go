@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"os"
 	"syscall"
 
 	"github.com/ipcfs/ipcfs/internal/shm"
@@ -16,6 +17,7 @@ const (
 	shmCopyChunk   = 1 << 20  // WriteTo hands the writer at most this much at once
 	shmReadFromMin = 64 << 10 // ReadFrom's first chunk
 	shmReadFromMax = 8 << 20  // ReadFrom's largest chunk
+	shmPopulateMin = 64 << 10 // growing writes this large map their pages at once
 )
 
 // ReadAt reads len(p) bytes at offset off, as io.ReaderAt specifies: fewer
@@ -147,6 +149,10 @@ func (f *ShmFile) writeAt(op string, p []byte, off int64) (int, error) {
 	}
 	if err := f.growTo(off, end); err != nil {
 		return 0, f.pathErr(op, err)
+	}
+	if len(p) >= shmPopulateMin {
+		page := int64(os.Getpagesize())
+		shm.Populate(f.m[off/page*page : end])
 	}
 	if err := f.copyIn(p, off); err != nil {
 		return 0, f.pathErr(op, err)
@@ -403,6 +409,11 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 			}
 			extended = true
 			f.mu.RLock()
+			if !f.closed {
+				// Map the fresh pages in one go rather than one fault each.
+				page := int64(os.Getpagesize())
+				shm.Populate(f.m[f.pos/page*page : want])
+			}
 			if f.closed {
 				f.mu.RUnlock()
 				err = f.pathErr("write", fs.ErrClosed)

@@ -92,6 +92,15 @@ func Map(fd int, length int, writable bool) ([]byte, error) {
 	return unix.Mmap(fd, 0, length, prot, unix.MAP_SHARED)
 }
 
+// Populate asks the kernel to map the pages behind b for writing now
+// (madvise MADV_POPULATE_WRITE, Linux 5.14), saving one page fault per page
+// on first touch. It is only a hint: errors (older kernels) are ignored.
+func Populate(b []byte) {
+	if len(b) > 0 {
+		unix.Madvise(b, unix.MADV_POPULATE_WRITE)
+	}
+}
+
 // Unmap removes a mapping made by Map.
 func Unmap(b []byte) error { return unix.Munmap(b) }
 

@@ -33,3 +33,6 @@ func Unmap(b []byte) error { return errors.ErrUnsupported }
 
 // Sync fails: shared memory is implemented for Linux only.
 func Sync(b []byte) error { return errors.ErrUnsupported }
+
+// Populate does nothing: shared memory is implemented for Linux only.
+func Populate(b []byte) {}
