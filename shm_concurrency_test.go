@@ -75,7 +75,15 @@ func TestShmFileConcurrentReadWriteWithReadersBytesAndClose(t *testing.T) {
 		"Truncate": func(i int) error { return f.Truncate(int64(4096 + i%30000)) },
 		"Sync":     func(i int) error { return f.Sync() },
 		"WriteTo":  func(i int) error { f.Seek(0, io.SeekStart); _, err := f.WriteTo(io.Discard); return err },
-		"ReadFrom": func(i int) error { _, err := f.ReadFrom(bytes.NewReader(make([]byte, 1000))); return err },
+		"ReadFrom": func(i int) error {
+			_, err := f.ReadFrom(bytes.NewReader(make([]byte, 1000)))
+			if errors.Is(err, ErrSegmentShrunk) {
+				// Truncate (above) shrank the space ReadFrom had reserved
+				// while it was reading: the documented outcome, rare.
+				err = nil
+			}
+			return err
+		},
 		"Bytes": func(i int) error {
 			b, err := f.Bytes()
 			if err == nil && len(b) > 0 {

@@ -377,6 +377,7 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 
 	var total int64
 	extended := false
+	regrow := 0
 	chunk := int64(shmReadFromMin)
 	for {
 		want := f.pos + chunk
@@ -419,9 +420,18 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 				err = f.pathErr("write", fs.ErrClosed)
 				break
 			}
-			// Mappings only grow, so [pos, want) is still mapped. If the
-			// segment shrank again meanwhile, the read faults: ErrSegmentShrunk.
+			// A Truncate on this handle may have shrunk the segment again
+			// since growTo: grow once more, but not forever (that would
+			// livelock against a Truncate loop). Mappings only grow, so
+			// [pos, want) is still mapped; if the segment is short, the read
+			// faults and ReadFrom fails with ErrSegmentShrunk.
+			if want > f.size.Load() && regrow < 3 {
+				f.mu.RUnlock()
+				regrow++
+				continue
+			}
 		}
+		regrow = 0
 		buf := f.m[f.pos:want]
 		var n int
 		var rerr error
