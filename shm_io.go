@@ -381,6 +381,9 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 	chunk := int64(shmReadFromMin)
 	for {
 		want := f.pos + chunk
+		if size := f.size.Load(); f.pos < size && want > size {
+			want = size // fill the segment before growing it
+		}
 		if want < f.pos {
 			err = f.pathErr("write", syscall.EFBIG)
 			break

@@ -1,10 +1,11 @@
 package ipcfs
 
 // The mapping of a ShmFile. A handle maps its segment once at open and maps
-// it again, larger, only when an access reaches past the mapped length. The
-// new mapping is made with room to grow (up to twice the old length, at
-// most 1 GiB more), so a segment written sequentially is remapped a
-// logarithmic number of times. Old mappings are kept until Close: slices
+// it again, larger, only when an access reaches past the mapped length.
+// Every mapping, the first included, is made with room to grow (up to twice
+// the length, at most 1 GiB more), so a segment written sequentially is
+// remapped a logarithmic number of times, and one grown a little (io.Copy
+// probing past the end for io.EOF) not at all. Old mappings are kept until Close: slices
 // handed out by Bytes point into them and stay valid, and since every
 // mapping is MAP_SHARED over the same file they all show the same bytes.
 // Mapping past the end of the file is allowed; those pages are never
@@ -32,6 +33,12 @@ func (f *ShmFile) mapAtLeast(end int64) error {
 	length := shmRoundUp(end, page)
 	if n := int64(len(f.m)); n > 0 {
 		length = max(length, shmRoundUp(n+min(n, shmMaxGrowStep), page))
+	} else {
+		// The first mapping, too, leaves room to grow: growing the segment
+		// then needs no new mapping, whose pages would all fault in again
+		// (io.Copy into a segment of exactly the copied size probes past
+		// its end for io.EOF).
+		length = max(length, shmRoundUp(end+min(end, shmMaxGrowStep), page))
 	}
 	if length > math.MaxInt {
 		return syscall.EFBIG
