@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,7 +81,12 @@ func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, e
 	if err != nil {
 		return nil, pathError("open", name, err)
 	}
-	return &SemFile{name: "/" + n, m: m, word: m.Word()}, nil
+	s := &SemFile{name: "/" + n, m: m, word: m.Word()}
+	// The mapping outlives Close until s is unreachable, so that a
+	// Release or fast-path Acquire racing with Close never touches
+	// unmapped memory, and takes no lock.
+	runtime.AddCleanup(s, sem.Unmap, m.Mem)
+	return s, nil
 }
 
 // RemoveSem removes the named semaphore name (sem_unlink). Open handles,
@@ -135,6 +141,9 @@ func (s *SemFile) Name() string {
 // SetDeadline and Close wake every sleeper on the semaphore, in every
 // process, and those that still find the value zero sleep again.
 func (s *SemFile) Acquire(ctx context.Context) error {
+	if s != nil && !s.closed.Load() && (ctx == nil || ctx.Done() == nil) && s.rdl.Load() == nil && s.word.TryWait() {
+		return nil // fast path: nothing can end the wait, a unit is there
+	}
 	if err := s.use("acquire"); err != nil {
 		return err
 	}
@@ -238,10 +247,12 @@ func (s *SemFile) TryAcquire() error {
 // posix_ipc's release). At SemValueMax it fails with syscall.EOVERFLOW and
 // leaves the value unchanged. It never blocks.
 func (s *SemFile) Release() error {
-	if err := s.use("release"); err != nil {
-		return err
+	if s == nil {
+		return &fs.PathError{Op: "release", Path: "", Err: fs.ErrInvalid}
 	}
-	defer s.mu.RUnlock()
+	if s.closed.Load() {
+		return &fs.PathError{Op: "release", Path: s.name, Err: fs.ErrClosed}
+	}
 	return pathError("release", s.name, s.word.Post())
 }
 
@@ -344,10 +355,12 @@ func (s *SemFile) setDeadline(op string, t time.Time) error {
 	return nil
 }
 
-// Close releases the mapping (sem_close); the semaphore lives on. Waits in
-// progress on this handle end promptly with fs.ErrClosed; the mapping goes
-// away only after they have left. Using the handle afterwards, or closing
-// it again, gives fs.ErrClosed.
+// Close closes the handle (sem_close); the semaphore lives on. Waits in
+// progress on this handle end promptly with fs.ErrClosed, and the file
+// descriptor is closed after they have left. The 32-byte mapping itself is
+// released when the SemFile is garbage collected, so that Release and an
+// uncontended Acquire need no lock against a concurrent Close. Using the
+// handle afterwards, or closing it again, gives fs.ErrClosed.
 func (s *SemFile) Close() error {
 	if s == nil {
 		return &fs.PathError{Op: "close", Path: "", Err: fs.ErrInvalid}
@@ -360,5 +373,5 @@ func (s *SemFile) Close() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return pathError("close", s.name, s.m.Close())
+	return pathError("close", s.name, s.m.CloseFd())
 }

@@ -29,6 +29,12 @@ func (m *Mapping) Close() error {
 	return err
 }
 
+// CloseFd closes the descriptor only; the mapping stays until Unmap.
+func (m *Mapping) CloseFd() error { return unix.Close(m.Fd) }
+
+// Unmap unmaps mem, a Mapping's Mem whose descriptor CloseFd closed.
+func Unmap(mem []byte) { unix.Munmap(mem) }
+
 // Fstat returns the stat of the semaphore's file.
 func (m *Mapping) Fstat() (*syscall.Stat_t, error) {
 	st := new(syscall.Stat_t)
