@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"testing/fstest"
 
 	"github.com/ipcfs/ipcfs"
 	ipcfstest "github.com/ipcfs/ipcfs/fstest"
@@ -49,4 +50,31 @@ func TestHostNamespace(t *testing.T) {
 		t.Skipf("the host namespace of this build does not implement %v (errors.ErrUnsupported)", missing)
 	}
 	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace { return ns })
+}
+
+func TestHostSnapshot(t *testing.T) {
+	ns := ipcfs.New()
+	if missing := hostKindsMissing(ns); len(missing) > 0 {
+		t.Skipf("the host namespace of this build does not implement %v (errors.ErrUnsupported)", missing)
+	}
+	prefix := fmt.Sprintf("ipcfstest-snap-%d-", os.Getpid())
+	t.Cleanup(func() {
+		for _, p := range []string{"shm/" + prefix + "seg", "mq/" + prefix + "queue", "sem/" + prefix + "sem"} {
+			ns.Remove(p)
+		}
+	})
+	populate(t, ns, prefix)
+	snap, err := ipcfstest.Snapshot(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fstest.TestFS(snap, "shm/"+prefix+"seg", "mq/"+prefix+"queue", "sem/"+prefix+"sem"); err != nil {
+		t.Error(err)
+	}
+	if got := string(snap["sem/"+prefix+"sem"].Data); got != "value 3\n" {
+		t.Errorf("host snapshot of a semaphore = %q; want %q", got, "value 3\n")
+	}
+	if got := string(snap["shm/"+prefix+"seg"].Data); got != "segment content" {
+		t.Errorf("host snapshot of a segment = %q; want %q", got, "segment content")
+	}
 }
