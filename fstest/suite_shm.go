@@ -69,7 +69,7 @@ func testShmGrowth(s *suite) {
 }
 
 func testShmSeek(s *suite) {
-	_, f := s.createShm(0)
+	name, f := s.createShm(0)
 	f.Write([]byte("0123456789"))
 	for _, c := range []struct {
 		off    int64
@@ -96,7 +96,7 @@ func testShmSeek(s *suite) {
 	_, err := f.Seek(-1, io.SeekStart)
 	s.wantAnyErr("Seek(-1, io.SeekStart)", err)
 	// Two handles keep their own offsets.
-	g, err := s.ns.OpenShm(f.Name(), os.O_RDWR, 0, 0)
+	g, err := s.ns.OpenShm("/"+name, os.O_RDWR, 0, 0)
 	if !s.ok("open a second handle", err) {
 		return
 	}
