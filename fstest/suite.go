@@ -177,7 +177,7 @@ func (s *suite) ok(call string, err error) bool {
 func (s *suite) wantErr(call string, err, target error) {
 	s.Helper()
 	if err == nil {
-		s.Errorf("%s succeeded; want an error matching %v", call, target)
+		s.Errorf("%s succeeded; want an error matching %s", call, describe(target))
 		return
 	}
 	if !errors.Is(err, target) {
