@@ -67,9 +67,10 @@ func (q *memMq) insert(m memMsg) {
 // OpenMq opens or creates an in-memory queue, as ipcfs.OpenMq does: flag
 // takes os.O_RDONLY, os.O_WRONLY, os.O_RDWR, os.O_CREATE, os.O_EXCL and
 // syscall.O_NONBLOCK; attr sets a new queue's capacity and message size
-// (nil: DefaultMaxMessages x DefaultMessageSize) and is ignored for an
-// existing queue. Attributes out of range (<= 0, above MaxMessagesLimit or
-// MessageSizeLimit) and the access mode O_WRONLY|O_RDWR give EINVAL.
+// (nil, or a zero field: DefaultMaxMessages, DefaultMessageSize) and is
+// ignored for an existing queue. Attributes out of range (negative, above
+// MaxMessagesLimit or MessageSizeLimit) and the access mode O_WRONLY|O_RDWR
+// give EINVAL.
 func (m *MemFS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.MessageQueue, error) {
 	f, err := m.openMq("open", name, name, flag, perm, attr)
 	if err != nil {
@@ -94,8 +95,11 @@ func (m *MemFS) openMq(op, p, name string, flag int, perm fs.FileMode, attr *ipc
 	}
 	if !exists {
 		maxMsgs, msgSize := int64(DefaultMaxMessages), int64(DefaultMessageSize)
-		if attr != nil {
-			maxMsgs, msgSize = attr.MaxMessages, attr.MessageSize
+		if attr != nil && attr.MaxMessages != 0 {
+			maxMsgs = attr.MaxMessages
+		}
+		if attr != nil && attr.MessageSize != 0 {
+			msgSize = attr.MessageSize
 		}
 		if maxMsgs <= 0 || maxMsgs > MaxMessagesLimit || msgSize <= 0 || msgSize > MessageSizeLimit {
 			return nil, &fs.PathError{Op: op, Path: p, Err: syscall.EINVAL}

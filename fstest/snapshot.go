@@ -28,7 +28,9 @@ import (
 // Each file keeps its object's permission bits and modification time; Sys
 // is the ipcfs.MqInfo or ipcfs.SemInfo for queues and semaphores. Queue and
 // semaphore values come from ns.Stat, so nothing is opened or consumed.
-// Objects that vanish while the snapshot is taken are left out, and a
+// Objects that vanish while the snapshot is taken, or that the caller may
+// not read, are left out; a segment resized while it is read is read again
+// (a few times, then its error is returned). A
 // directory ns cannot list for lack of support (the host's "mq" without
 // /dev/mqueue: errors.ErrUnsupported) is left empty.
 //
@@ -50,7 +52,7 @@ func Snapshot(ns ipcfs.Namespace) (fstest.MapFS, error) {
 		}
 		for _, e := range entries {
 			f, err := snapshotObject(ns, dir, e.Name())
-			if errors.Is(err, fs.ErrNotExist) {
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 				continue
 			}
 			if err != nil {
@@ -71,22 +73,11 @@ func snapshotObject(ns ipcfs.Namespace, dir, name string) (*fstest.MapFile, erro
 	f := &fstest.MapFile{Mode: fi.Mode().Perm(), ModTime: fi.ModTime(), Sys: fi.Sys()}
 	switch dir {
 	case "shm":
-		shm, err := ns.OpenShm(name, os.O_RDONLY, 0, 0)
+		data, err := readShm(ns, name)
 		if err != nil {
 			return nil, err
 		}
-		defer shm.Close()
-		size, err := shm.Size()
-		if err != nil {
-			return nil, err
-		}
-		data := make([]byte, size)
-		n, err := shm.ReadAt(data, 0)
-		if err != nil && err != io.EOF {
-			return nil, err
-		}
-		f.Data = data[:n] // shrunk meanwhile: keep what was there
-		f.Sys = nil
+		f.Data, f.Sys = data, nil
 	case "mq":
 		info, _ := fi.Sys().(ipcfs.MqInfo)
 		f.Data = fmt.Appendf(nil, "max_messages %d\nmessage_size %d\ncurrent_messages %d\nbytes %d\n",
@@ -96,4 +87,28 @@ func snapshotObject(ns ipcfs.Namespace, dir, name string) (*fstest.MapFile, erro
 		f.Data = fmt.Appendf(nil, "value %d\n", info.Value)
 	}
 	return f, nil
+}
+
+// readShm reads a whole segment, starting over if it is resized meanwhile.
+func readShm(ns ipcfs.Namespace, name string) ([]byte, error) {
+	shm, err := ns.OpenShm(name, os.O_RDONLY, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer shm.Close()
+	const tries = 5
+	for i := 0; ; i++ {
+		size, err := shm.Size()
+		if err != nil {
+			return nil, err
+		}
+		data := make([]byte, size)
+		n, err := shm.ReadAt(data, 0)
+		if err == nil || err == io.EOF && i == tries-1 {
+			return data[:n], nil // io.EOF: shrank meanwhile, keep what was there
+		}
+		if i == tries-1 {
+			return nil, err
+		}
+	}
 }

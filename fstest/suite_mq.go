@@ -58,13 +58,30 @@ func testMqAttr(s *suite) {
 		}
 		g.Close()
 	}
-	for _, bad := range []ipcfs.MqAttr{{MaxMessages: 0, MessageSize: 8}, {MaxMessages: 2, MessageSize: 0}, {MaxMessages: -1, MessageSize: 8}} {
+	for _, bad := range []ipcfs.MqAttr{{MaxMessages: -1, MessageSize: 8}, {MaxMessages: 2, MessageSize: -8}} {
 		f, err := s.ns.OpenMq(s.unique(), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, &bad)
 		if err == nil {
 			s.cleanup("mq", baseName(f.Name()))
 			f.Close()
 		}
 		s.wantInvalid(fmt.Sprintf("create a queue with %+v", bad), err)
+	}
+	// A zero field means the system default.
+	for _, zero := range []ipcfs.MqAttr{{MaxMessages: 0, MessageSize: 8}, {MaxMessages: 2, MessageSize: 0}} {
+		name := s.unique()
+		f, err := s.ns.OpenMq(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, &zero)
+		if !s.ok(fmt.Sprintf("create a queue with %+v", zero), err) {
+			continue
+		}
+		s.cleanup("mq", name)
+		a, err := f.Attr()
+		f.Close()
+		s.ns.Remove("mq/" + name)
+		if s.ok("Attr", err) && (a.MaxMessages <= 0 || a.MessageSize <= 0 ||
+			zero.MaxMessages != 0 && a.MaxMessages != zero.MaxMessages ||
+			zero.MessageSize != 0 && a.MessageSize != zero.MessageSize) {
+			s.Errorf("queue created with %+v has attributes %+v; want the given field and the default for the zero one", zero, a)
+		}
 	}
 }
 
