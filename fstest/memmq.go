@@ -316,7 +316,9 @@ func (f *memMqFile) SetWriteDeadline(t time.Time) error {
 
 // Notify registers fn for the queue's next empty to non-empty transition;
 // ErrBusy if a registration exists (from any handle). fn runs once, on a
-// new goroutine, and may call Notify again.
+// new goroutine, and may call Notify again. Nothing fires while a receiver
+// is waiting (it takes the message), and closing any handle of the queue
+// removes the registration, as on the host.
 func (f *memMqFile) Notify(fn func()) error {
 	if err := f.hd().check("notify"); err != nil {
 		return err
@@ -351,12 +353,17 @@ func (q *memMq) cancelNotify(f *memMqFile) {
 	q.mu.Unlock()
 }
 
-// Close closes the handle: its waiters return fs.ErrClosed and its
-// notification registration is removed. A second Close gives fs.ErrClosed.
+// Close closes the handle: its waiters return fs.ErrClosed. As on the host,
+// where the kernel removes a process's registration when the process closes
+// any descriptor of the queue, closing any handle of the queue removes the
+// queue's notification registration. A second Close gives fs.ErrClosed.
 func (f *memMqFile) Close() error {
 	if err := f.hd().close(); err != nil {
 		return err
 	}
-	f.obj.cancelNotify(f)
+	q := f.obj
+	q.mu.Lock()
+	q.notifyOwner, q.notifyFn = nil, nil
+	q.mu.Unlock()
 	return nil
 }

@@ -160,7 +160,8 @@ func (f *memSemFile) Value() (int, error) {
 }
 
 // Read waits until it can take one unit, then takes up to len(p) units
-// without waiting more; it returns how many it took (p's bytes are zeroed).
+// without waiting more; it returns how many it took, one byte (set to 1)
+// per unit, as the host's SemFile.Read.
 func (f *memSemFile) Read(p []byte) (int, error) {
 	if err := f.hd().check("read"); err != nil {
 		return 0, err
@@ -175,7 +176,9 @@ func (f *memSemFile) Read(p []byte) (int, error) {
 	for n < len(p) && f.obj.tryTake() {
 		n++
 	}
-	clear(p[:n])
+	for i := range p[:n] {
+		p[i] = 1
+	}
 	return n, nil
 }
 

@@ -50,8 +50,10 @@ func (s *memShm) resize(n int64) error {
 }
 
 // OpenShm opens or creates an in-memory segment, as ipcfs.OpenShm does: flag
-// takes os.O_RDONLY, os.O_WRONLY, os.O_RDWR, os.O_CREATE, os.O_EXCL and
-// os.O_TRUNC; size > 0 resizes new or existing segments.
+// takes os.O_RDONLY or os.O_RDWR (os.O_WRONLY opens read-write, as on the
+// host, where a mapping needs read access), os.O_CREATE, os.O_EXCL and
+// os.O_TRUNC; size > 0 resizes new or existing segments. A read-only handle
+// cannot write (EBADF).
 func (m *MemFS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (ipcfs.SharedMemory, error) {
 	f, err := m.openShm("open", name, name, flag, perm, size)
 	if err != nil {
@@ -65,8 +67,8 @@ func (m *MemFS) openShm(op, p, name string, flag int, perm fs.FileMode, size int
 	if err != nil {
 		return nil, &fs.PathError{Op: op, Path: p, Err: err}
 	}
-	if size < 0 {
-		return nil, &fs.PathError{Op: op, Path: p, Err: syscall.EINVAL}
+	if size < 0 || size > 0 && flag&(os.O_WRONLY|os.O_RDWR) == 0 {
+		return nil, &fs.PathError{Op: op, Path: p, Err: syscall.EINVAL} // a read-only handle cannot resize
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -90,6 +92,9 @@ func (m *MemFS) openShm(op, p, name string, flag int, perm fs.FileMode, size int
 	}
 	if !exists {
 		m.shm[n] = s
+	}
+	if flag&(os.O_WRONLY|os.O_RDWR) == os.O_WRONLY {
+		flag = flag&^os.O_WRONLY | os.O_RDWR // as the host: a mapping needs read access
 	}
 	f := &memShmFile{obj: s}
 	f.h.init(n, flag)

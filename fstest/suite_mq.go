@@ -382,6 +382,18 @@ func testMqNotify(s *suite) {
 	s.ok("Notify after CancelNotify", q.Notify(func() { fired <- struct{}{} }))
 	s.ok("CancelNotify", q.CancelNotify())
 
+	// As the kernel does, closing any handle of the queue removes the
+	// registration (the process's, on the host).
+	s.ok("Notify", q.Notify(func() { fired <- struct{}{} }))
+	third, err := s.ns.OpenMq(name, os.O_RDONLY, 0, nil)
+	if s.ok("open a third handle", err) {
+		third.Close()
+		if s.ok("Notify after another handle of the queue was closed", other.Notify(func() {})) {
+			other.CancelNotify()
+		}
+	}
+	q.CancelNotify()
+
 	// Re-registering from inside the callback works.
 	drain := func() {
 		buf := make([]byte, smallAttr.MessageSize)

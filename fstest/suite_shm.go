@@ -150,6 +150,11 @@ func testShmSharing(s *suite) {
 		}
 		h.Close()
 	}
+	_, err = s.ns.OpenShm(name, os.O_RDONLY, 0, 100)
+	s.wantInvalid("open read-only with size 100", err)
+	if size, _ := f.Size(); size != 0 {
+		s.Errorf("a refused read-only resize changed Size to %d; want 0", size)
+	}
 	s.ok("Sync", f.Sync())
 }
 
