@@ -18,6 +18,14 @@
 // ipcfs.Semaphore), so a type assertion reaches priorities, deadlines and
 // the like.
 //
+// A file's Name is the path it was opened with (as os.File's), so it can be
+// handed back to the Fs: afero.TempFile followed by Remove(f.Name()) works.
+//
+// Wrappers that only filter calls do not make reads harmless: through
+// afero.NewReadOnlyFs, Open of a queue still receives (removes) the messages
+// it reads, and Open of a semaphore still acquires it. Use
+// fstest.Snapshot for a view that reading cannot change.
+//
 // Errors are *fs.PathError values whose Err is the errno or sentinel itself
 // (never wrapped further), with the afero path the caller gave, so both
 // errors.Is and the == comparisons of afero's CopyOnWriteFs work.
