@@ -51,8 +51,8 @@ const (
 //     by /proc/sys/fs/mqueue or RLIMIT_MSGQUEUE.
 //   - Notification callbacks run on a new goroutine; there are no signals.
 //
-// A MemFS is safe for concurrent use. The zero value is not usable; call
-// NewMemFS.
+// A MemFS is safe for concurrent use. The zero value is an empty namespace
+// ready to use, as is NewMemFS().
 type MemFS struct {
 	mu  sync.Mutex
 	shm map[string]*memShm
@@ -96,6 +96,13 @@ type object interface {
 	chmod(fs.FileMode)
 	chown(uid, gid int)
 	chtimes(atime, mtime time.Time)
+}
+
+// initMaps makes the zero MemFS usable. m.mu must be held.
+func (m *MemFS) initMaps() {
+	if m.shm == nil {
+		m.shm, m.mq, m.sem = map[string]*memShm{}, map[string]*memMq{}, map[string]*memSem{}
+	}
 }
 
 // lookup returns the object at dir/name or nil. m.mu must be held.

@@ -104,3 +104,15 @@ func TestMemFSNilHandlesDoNotPanic(t *testing.T) {
 		_ = f.Name()
 	}
 }
+
+func TestMemFSZeroValueIsUsable(t *testing.T) {
+	var m ipcfstest.MemFS
+	f, err := m.OpenShm("x", os.O_RDWR|os.O_CREATE, 0o600, 3)
+	if err != nil {
+		t.Fatalf("OpenShm on a zero MemFS = %v", err)
+	}
+	f.Close()
+	if entries, err := m.ReadDir("shm"); err != nil || len(entries) != 1 {
+		t.Errorf("ReadDir(shm) = %d entries, %v; want 1", len(entries), err)
+	}
+}

@@ -89,6 +89,7 @@ func (m *MemFS) openMq(op, p, name string, flag int, perm fs.FileMode, attr *ipc
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.initMaps()
 	q, exists := m.mq[n]
 	if err := checkOpen(op, p, exists, flag); err != nil {
 		return nil, err

@@ -40,6 +40,7 @@ func (m *MemFS) openSem(op, p, name string, flag int, perm fs.FileMode, value ui
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.initMaps()
 	s, exists := m.sem[n]
 	if err := checkOpen(op, p, exists, flag); err != nil {
 		return nil, err

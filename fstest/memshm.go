@@ -72,6 +72,7 @@ func (m *MemFS) openShm(op, p, name string, flag int, perm fs.FileMode, size int
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.initMaps()
 	s, exists := m.shm[n]
 	if err := checkOpen(op, p, exists, flag); err != nil {
 		return nil, err

@@ -29,9 +29,13 @@ import (
 // removing a directory holding a mount point does; RemoveAll of an ancestor removes
 // base's files there and leaves the mount. Rename across the mount point
 // fails with an error wrapping errors.ErrUnsupported. Name returns
-// base.Name() + "+ipcfs".
+// base.Name() + "+ipcfs". A nil base is an empty read-only tree; a nil ns
+// makes every call under dir fail with fs.ErrInvalid.
 func At(base afero.Fs, dir string, ns ipcfs.Namespace) afero.Fs {
-	return &atFs{base: base, dir: cleanAbs(dir), ipc: &mountFs{ns: ns}}
+	if base == nil {
+		base = afero.NewReadOnlyFs(afero.NewMemMapFs())
+	}
+	return &atFs{base: base, dir: cleanAbs(dir), ipc: &mountFs{ns: orNil(ns)}}
 }
 
 // atFs is a namespace mounted inside another afero.Fs.

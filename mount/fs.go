@@ -24,8 +24,17 @@ import (
 //   - Stat, Chmod, Chown and Chtimes act on the object.
 //   - Mkdir and MkdirAll succeed only for the fixed directories.
 //   - Rename is not supported.
+//
+// A nil ns gives an Fs whose every call fails with fs.ErrInvalid.
 func New(ns ipcfs.Namespace) afero.Fs {
-	return &mountFs{ns: ns}
+	return &mountFs{ns: orNil(ns)}
+}
+
+func orNil(ns ipcfs.Namespace) ipcfs.Namespace {
+	if ns == nil {
+		return nilNamespace{}
+	}
+	return ns
 }
 
 // mountFs is a namespace as an afero.Fs.

@@ -477,3 +477,21 @@ func TestIOFSPassesTestFS(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestNilNamespaceFailsInsteadOfPanicking(t *testing.T) {
+	for _, afs := range []afero.Fs{mount.New(nil), mount.At(nil, "/ipc", nil)} {
+		prefix := ""
+		if afs.Name() != "ipcfs" {
+			prefix = "/ipc"
+		}
+		if _, err := afs.Create(prefix + "/shm/x"); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("%s: Create = %v; want fs.ErrInvalid", afs.Name(), err)
+		}
+		if _, err := afs.Stat(prefix + "/shm/x"); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("%s: Stat = %v; want fs.ErrInvalid", afs.Name(), err)
+		}
+		if _, err := afs.Open(prefix + "/shm"); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("%s: Open(dir) = %v; want fs.ErrInvalid", afs.Name(), err)
+		}
+	}
+}
