@@ -18,9 +18,13 @@ import (
 
 // At mounts ns at dir inside base: paths under dir (dir/shm/NAME,
 // dir/mq/NAME, dir/sem/NAME) reach the namespace, as New(ns) would see
-// them; every other path goes to base unchanged. Paths are compared after
-// path.Clean, with or without a leading "/" (dir "/run/app" and a name
-// "run/app/mq/jobs" meet), as afero's MemMapFs resolves them.
+// them; every other path goes to base. The result is one rooted tree:
+// every name is cleaned (path.Clean) and taken from the root, with or
+// without its leading "/" ("run/app/mq/jobs" is "/run/app/mq/jobs"), and
+// base receives that absolute form, so afero's helpers (which pass both
+// forms) and afero.NewIOFS (which passes relative ones) agree. With an
+// afero.OsFs base, use absolute paths; a relative one is not taken from the
+// working directory.
 //
 // dir and its ancestors need not exist in base: Stat and Open of them
 // succeed as directories, and listing an ancestor shows the next path
@@ -58,25 +62,26 @@ const (
 	inAncestor              // a proper ancestor of dir
 )
 
-// route tells where name lies; for inMount it returns the namespace path,
-// for inAncestor the next path element towards dir.
-func (a *atFs) route(name string) (where, string) {
-	p := cleanAbs(name)
+// route tells where name lies and returns its clean absolute form p; for
+// inMount rel is the namespace path, for inAncestor the next path element
+// towards dir.
+func (a *atFs) route(name string) (w where, rel, p string) {
+	p = cleanAbs(name)
 	switch {
 	case a.dir == "/":
-		return inMount, nsPath(p)
+		return inMount, nsPath(p), p
 	case p == a.dir:
-		return inMount, "."
+		return inMount, ".", p
 	case strings.HasPrefix(p, a.dir+"/"):
-		return inMount, nsPath(p[len(a.dir):])
+		return inMount, nsPath(p[len(a.dir):]), p
 	case p == "/":
 		child, _, _ := strings.Cut(a.dir[1:], "/")
-		return inAncestor, child
+		return inAncestor, child, p
 	case strings.HasPrefix(a.dir, p+"/"):
 		child, _, _ := strings.Cut(a.dir[len(p)+1:], "/")
-		return inAncestor, child
+		return inAncestor, child, p
 	}
-	return inBase, ""
+	return inBase, "", p
 }
 
 // Name returns base.Name() + "+ipcfs".
@@ -96,7 +101,7 @@ func (a *atFs) Open(name string) (afero.File, error) {
 // in base. An ancestor of dir opens as a directory whose listing includes
 // the way to dir.
 func (a *atFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
-	w, rel := a.route(name)
+	w, rel, p := a.route(name)
 	switch w {
 	case inMount:
 		f, err := a.ipc.openFile(name, rel, flag, perm)
@@ -105,7 +110,7 @@ func (a *atFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, er
 		}
 		return f, err
 	case inAncestor:
-		f, err := a.base.OpenFile(name, flag, perm)
+		f, err := a.base.OpenFile(p, flag, perm)
 		if err != nil {
 			if flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE|os.O_TRUNC|os.O_APPEND) != 0 || !errors.Is(err, fs.ErrNotExist) {
 				return nil, err
@@ -114,9 +119,9 @@ func (a *atFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, er
 		} else if fi, err := f.Stat(); err != nil || !fi.IsDir() {
 			return f, err
 		}
-		return &ancestorDir{name: name, base: f, child: rel}, nil
+		return &ancestorDir{name: name, base: f, child: rel, childInfo: a.childInfo(p, rel)}, nil
 	}
-	return a.base.OpenFile(name, flag, perm)
+	return a.base.OpenFile(p, flag, perm)
 }
 
 // mountInfo is the FileInfo of the mount point dir.
@@ -132,7 +137,7 @@ func syntheticDir(name string) fs.FileInfo {
 // Stat returns the FileInfo of name; the mount point is a directory named
 // after dir's last element, and ancestors base lacks are directories.
 func (a *atFs) Stat(name string) (os.FileInfo, error) {
-	w, rel := a.route(name)
+	w, rel, p := a.route(name)
 	switch w {
 	case inMount:
 		if rel == "." {
@@ -140,96 +145,113 @@ func (a *atFs) Stat(name string) (os.FileInfo, error) {
 		}
 		return a.ipc.stat(name, rel)
 	case inAncestor:
-		fi, err := a.base.Stat(name)
+		fi, err := a.base.Stat(p)
 		if errors.Is(err, fs.ErrNotExist) {
-			return syntheticDir(name), nil
+			return syntheticDir(p), nil
 		}
 		return fi, err
 	}
-	return a.base.Stat(name)
+	return a.base.Stat(p)
+}
+
+// childInfo returns what Stat gives for the next element towards the mount
+// inside the ancestor p, for the ancestor's listing.
+func (a *atFs) childInfo(p, child string) fs.FileInfo {
+	fi, err := a.Stat(path.Join(p, child))
+	if err != nil {
+		return syntheticDir(child)
+	}
+	return fi
 }
 
 // Mkdir: under dir, see New's Mkdir; elsewhere base.Mkdir.
 func (a *atFs) Mkdir(name string, perm os.FileMode) error {
-	if w, rel := a.route(name); w == inMount {
+	w, rel, p := a.route(name)
+	if w == inMount {
 		return a.ipc.mkdir("mkdir", name, rel)
 	}
-	return a.base.Mkdir(name, perm)
+	return a.base.Mkdir(p, perm)
 }
 
 // MkdirAll: under dir, see New's MkdirAll; elsewhere base.MkdirAll.
 func (a *atFs) MkdirAll(name string, perm os.FileMode) error {
-	if w, rel := a.route(name); w == inMount {
+	w, rel, p := a.route(name)
+	if w == inMount {
 		return a.ipc.mkdir("mkdir", name, rel)
 	}
-	return a.base.MkdirAll(name, perm)
+	return a.base.MkdirAll(p, perm)
 }
 
 // Remove unlinks an object under dir or removes name from base; dir itself
 // gives EPERM (as the namespace's root does) and its ancestors EBUSY (they
 // hold a mount point).
 func (a *atFs) Remove(name string) error {
-	switch w, rel := a.route(name); {
-	case w == inAncestor:
+	switch w, rel, p := a.route(name); w {
+	case inAncestor:
 		return &fs.PathError{Op: "remove", Path: name, Err: syscall.EBUSY}
-	case w == inMount:
+	case inMount:
 		return pathErr("remove", name, a.ipc.ns.Remove(rel))
+	default:
+		return a.base.Remove(p)
 	}
-	return a.base.Remove(name)
 }
 
 // RemoveAll: under dir, see New's RemoveAll (dir itself gives EPERM); for an ancestor of dir, base.RemoveAll (the mount stays);
 // elsewhere base.RemoveAll.
 func (a *atFs) RemoveAll(name string) error {
-	switch w, rel := a.route(name); {
-	case w == inMount:
+	w, rel, p := a.route(name)
+	if w == inMount {
 		return a.ipc.removeAll(name, rel)
 	}
-	return a.base.RemoveAll(name)
+	return a.base.RemoveAll(p)
 }
 
 // Rename renames within base; anything touching the mount point, its
 // ancestors or the objects under it fails with an error wrapping
 // errors.ErrUnsupported.
 func (a *atFs) Rename(oldname, newname string) error {
-	w1, _ := a.route(oldname)
-	w2, _ := a.route(newname)
+	w1, _, p1 := a.route(oldname)
+	w2, _, p2 := a.route(newname)
 	if w1 != inBase || w2 != inBase {
 		return &fs.PathError{Op: "rename", Path: oldname, Err: errors.ErrUnsupported}
 	}
-	return a.base.Rename(oldname, newname)
+	return a.base.Rename(p1, p2)
 }
 
 // Chmod acts on the object under dir, or on base.
 func (a *atFs) Chmod(name string, mode os.FileMode) error {
-	if w, rel := a.route(name); w == inMount {
+	w, rel, p := a.route(name)
+	if w == inMount {
 		return pathErr("chmod", name, a.ipc.ns.Chmod(rel, mode))
 	}
-	return a.base.Chmod(name, mode)
+	return a.base.Chmod(p, mode)
 }
 
 // Chown acts on the object under dir, or on base.
 func (a *atFs) Chown(name string, uid, gid int) error {
-	if w, rel := a.route(name); w == inMount {
+	w, rel, p := a.route(name)
+	if w == inMount {
 		return pathErr("chown", name, a.ipc.ns.Chown(rel, uid, gid))
 	}
-	return a.base.Chown(name, uid, gid)
+	return a.base.Chown(p, uid, gid)
 }
 
 // Chtimes acts on the object under dir, or on base.
 func (a *atFs) Chtimes(name string, atime, mtime time.Time) error {
-	if w, rel := a.route(name); w == inMount {
+	w, rel, p := a.route(name)
+	if w == inMount {
 		return pathErr("chtimes", name, a.ipc.ns.Chtimes(rel, atime, mtime))
 	}
-	return a.base.Chtimes(name, atime, mtime)
+	return a.base.Chtimes(p, atime, mtime)
 }
 
 // ancestorDir is an open ancestor of the mount point: base's directory (or
 // nothing, when base lacks it) plus the next element towards the mount.
 type ancestorDir struct {
-	name  string
-	base  afero.File // nil when base lacks the directory
-	child string
+	name      string
+	base      afero.File // nil when base lacks the directory
+	child     string
+	childInfo fs.FileInfo
 
 	mu      sync.Mutex
 	loaded  bool
@@ -259,9 +281,8 @@ func (d *ancestorDir) load() error {
 			return err
 		}
 	}
-	if !slices.ContainsFunc(infos, func(fi os.FileInfo) bool { return fi.Name() == d.child }) {
-		infos = append(infos, syntheticDir(d.child))
-	}
+	infos = slices.DeleteFunc(infos, func(fi os.FileInfo) bool { return fi.Name() == d.child })
+	infos = append(infos, d.childInfo)
 	slices.SortFunc(infos, func(a, b os.FileInfo) int { return strings.Compare(a.Name(), b.Name()) })
 	d.infos, d.loaded = infos, true
 	return nil

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"syscall"
 	"testing"
+	"testing/fstest"
 
 	"github.com/ipcfs/ipcfs"
 	ipcfstest "github.com/ipcfs/ipcfs/fstest"
@@ -177,4 +178,17 @@ func readDirNames(afs afero.Fs, dir string) ([]string, error) {
 	names, err := f.Readdirnames(-1)
 	slices.Sort(names)
 	return names, err
+}
+
+func TestAtIOFSPassesTestFS(t *testing.T) {
+	// base holds only directories: MemMapFs's own files fail TestFS (their
+	// ReadAt does not return io.EOF at the end).
+	base := afero.NewMemMapFs()
+	base.MkdirAll("/run/app/logs", 0o755)
+	afs := mount.At(base, "/run/app/ipc", ipcfstest.NewMemFS())
+	afero.WriteFile(afs, "/run/app/ipc/shm/a", []byte("alpha"), 0o600)
+	afero.WriteFile(afs, "/run/app/ipc/shm/b", []byte("beta"), 0o600)
+	if err := fstest.TestFS(afero.NewIOFS(afs), "run/app/logs", "run/app/ipc/shm/a", "run/app/ipc/shm/b"); err != nil {
+		t.Error(err)
+	}
 }
