@@ -75,7 +75,8 @@ func (h *handle) checkWrite(op string) error {
 	return nil
 }
 
-// close marks the handle closed; it reports false if it already was.
+// close marks the handle closed, waking its waiters; closing it again gives
+// fs.ErrClosed.
 func (h *handle) close() error {
 	if h == nil || h.closed == nil {
 		return &fs.PathError{Op: "close", Path: "", Err: fs.ErrInvalid}

@@ -49,9 +49,6 @@ func (d *deadline) get() (time.Time, <-chan struct{}) {
 	return d.t, d.changed.wait()
 }
 
-// errClosedWait is returned by block when the handle was closed.
-var errClosedWait = fs.ErrClosed
-
 // block runs try until it reports done or an error, waiting between tries
 // for the channel try returns. Before every try it fails with ctx.Err() if
 // ctx has ended and with os.ErrDeadlineExceeded if the deadline has passed,
@@ -68,7 +65,7 @@ func block(ctx context.Context, dl *deadline, closed <-chan struct{}, try func()
 		}
 		select {
 		case <-closed:
-			return errClosedWait
+			return fs.ErrClosed
 		default:
 		}
 		t, dlChanged := dl.get()

@@ -67,7 +67,7 @@ func (h *handle) wrap(op string, err error) error {
 	return pathErr(op, h.name, err)
 }
 
-// notDir is what the directory calls return on a file.
+// Readdir fails with ENOTDIR: not a directory.
 func (h *handle) Readdir(int) ([]os.FileInfo, error) { return nil, h.fail("readdir", syscall.ENOTDIR) }
 
 // Readdirnames fails with ENOTDIR: not a directory.
