@@ -29,10 +29,12 @@ const (
 	// MessageSizeLimit is the largest message size MemFS accepts (the
 	// kernel's hard limit for msgsize_max).
 	MessageSizeLimit = 16 << 20
-	// QueuePriorityMax is the highest message priority (MQ_PRIO_MAX-1).
-	QueuePriorityMax = 32767
-	// SemValueMax is the largest semaphore value (SEM_VALUE_MAX, INT_MAX).
-	SemValueMax = 2147483647
+	// QueuePriorityMax is the highest message priority, the host's
+	// ipcfs.QueuePriorityMax (MQ_PRIO_MAX-1).
+	QueuePriorityMax = ipcfs.QueuePriorityMax
+	// SemValueMax is the largest semaphore value, the host's
+	// ipcfs.SemValueMax (SEM_VALUE_MAX, INT_MAX).
+	SemValueMax = ipcfs.SemValueMax
 )
 
 // MemFS is an in-memory POSIX IPC namespace. It implements ipcfs.Namespace
