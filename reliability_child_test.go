@@ -148,14 +148,25 @@ func relCommand(t *testing.T, role string, opts relChildOpts) *exec.Cmd {
 
 // relRunChild runs role to completion and returns its "value" lines as a
 // map; every "FAIL" line becomes a test error, and so does an unexpected
-// exit status.
+// exit status. A child that does not start or finish in time is fatal.
 func relRunChild(t *testing.T, role string, opts relChildOpts) map[string]string {
+	t.Helper()
+	values, err := relTryChild(t, role, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return values
+}
+
+// relTryChild is relRunChild for goroutines other than the test's: it
+// returns the errors it would have been fatal about.
+func relTryChild(t *testing.T, role string, opts relChildOpts) (map[string]string, error) {
 	t.Helper()
 	cmd := relCommand(t, role, opts)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting child %s: %v", role, err)
+		return nil, fmt.Errorf("starting child %s: %v", role, err)
 	}
 	wait := opts.wait
 	if wait == 0 {
@@ -169,19 +180,19 @@ func relRunChild(t *testing.T, role string, opts relChildOpts) map[string]string
 	case <-time.After(wait):
 		cmd.Process.Kill()
 		<-done
-		t.Fatalf("child %s still running after %v; output:\n%s", role, wait, out.String())
+		return nil, fmt.Errorf("child %s still running after %v; output:\n%s", role, wait, out.String())
 	}
 	status := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		status = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("child %s: %v", role, err)
+		return nil, fmt.Errorf("child %s: %v", role, err)
 	}
-	values := relParseChildOutput(t, role, &out)
+	values := relParseChildOutput(t, role, bytes.NewReader(out.Bytes()))
 	if status != opts.expect {
 		t.Errorf("child %s exited with status %d; want %d; output:\n%s", role, status, opts.expect, out.String())
 	}
-	return values
+	return values, nil
 }
 
 func relParseChildOutput(t *testing.T, role string, out io.Reader) map[string]string {
