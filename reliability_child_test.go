@@ -198,11 +198,19 @@ func relTryChild(t *testing.T, role string, opts relChildOpts) (map[string]strin
 func relParseChildOutput(t *testing.T, role string, out io.Reader) map[string]string {
 	t.Helper()
 	values := map[string]string{}
+	oks := 0
+	defer func() {
+		if oks > 0 {
+			t.Logf("child %s: %d checks passed", role, oks)
+		}
+	}()
 	sc := bufio.NewScanner(out)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
+		case strings.HasPrefix(line, "ok "):
+			oks++
 		case strings.HasPrefix(line, "FAIL "):
 			t.Errorf("child %s: %s", role, strings.TrimPrefix(line, "FAIL "))
 		case strings.HasPrefix(line, "value "):

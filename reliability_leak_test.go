@@ -103,11 +103,11 @@ func TestReliabilityOpenCloseCyclesLeakNothing(t *testing.T) {
 		cycles int
 		use    func(f File) error
 	}{
-		{"shm", 100_000, func(f File) error {
+		{"shm", 20_000, func(f File) error {
 			_, err := f.(SharedMemory).WriteAt([]byte{1}, 0)
 			return err
 		}},
-		{"sem", 100_000, func(f File) error {
+		{"sem", 20_000, func(f File) error {
 			s := f.(Semaphore)
 			if err := s.Release(); err != nil {
 				return err
