@@ -273,4 +273,3 @@ func FuzzObjectNames(f *testing.F) {
 		}
 	})
 }
-
