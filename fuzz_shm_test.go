@@ -210,4 +210,3 @@ func FuzzShmOffsets(f *testing.F) {
 		}
 	})
 }
-
