@@ -15,9 +15,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -46,7 +48,16 @@ func relOpenMqChild(flag int) *MqFile {
 	return q
 }
 
+// relCatchUSR1 makes SIGUSR1 harmless to the child (os/signal installs a
+// handler), so the parent can interrupt its waits with it.
+func relCatchUSR1() {
+	if os.Getenv("REL_CATCH_USR1") != "" {
+		signal.Notify(make(chan os.Signal, 1), syscall.SIGUSR1)
+	}
+}
+
 func relMqBlockRecv() int {
+	relCatchUSR1()
 	q := relOpenMqChild(os.O_RDONLY)
 	fmt.Println("ready")
 	buf := make([]byte, 256)
@@ -93,6 +104,7 @@ func relMqSendN() int {
 }
 
 func relSemBlockAcquire() int {
+	relCatchUSR1()
 	s, err := OpenSem(relEnv("REL_SEM"), 0, 0, 0)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -416,4 +428,65 @@ func TestReliabilityKilledSemWaitersConserveCount(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("a waiter after the kills: %v", err)
 	}
+}
+
+// relInterrupt stops, continues and signals the child p many times while it
+// waits: each stop and continue, and each handled signal, interrupts the
+// blocking system call (EINTR unless restarted).
+func relInterrupt(t *testing.T, p *relProc) {
+	t.Helper()
+	for range 50 {
+		for _, sig := range []syscall.Signal{syscall.SIGSTOP, syscall.SIGCONT, syscall.SIGUSR1, syscall.SIGURG} {
+			if err := p.cmd.Process.Signal(sig); err != nil {
+				t.Fatalf("signal %v: %v", sig, err)
+			}
+		}
+	}
+	p.cmd.Process.Signal(syscall.SIGCONT)
+}
+
+func TestReliabilitySignalsDuringWaitsAreRetried(t *testing.T) {
+	t.Run("Receive", func(t *testing.T) {
+		q := relNewQueue(t, 2)
+		p := relStart(t, "rel-mq-block-recv", "REL_MQ="+q.Name(), "REL_CATCH_USR1=1")
+		p.expect(t, "ready")
+		relInterrupt(t, p)
+		if err := q.Send(context.Background(), []byte("after-signals"), 0); err != nil {
+			t.Fatal(err)
+		}
+		if line := p.expect(t, "got "); line != `got "after-signals" <nil>` {
+			t.Fatalf("receiver interrupted by signals printed %q; want the message and no error", line)
+		}
+	})
+	t.Run("Acquire", func(t *testing.T) {
+		name := uniqueName(t)
+		s, err := OpenSem(name, os.O_CREATE|os.O_EXCL, 0o600, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close(); RemoveSem(name) })
+		p := relStart(t, "rel-sem-block-acquire", "REL_SEM="+name, "REL_CATCH_USR1=1")
+		p.expect(t, "ready")
+		deadline := time.Now().Add(30 * time.Second)
+		for relSemWaiters(t, name) < 1 {
+			if time.Now().After(deadline) {
+				t.Fatal("the child never waited on the semaphore")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		relInterrupt(t, p)
+		if v, err := s.Value(); err != nil || v != 0 {
+			t.Fatalf("value after the signals: %d, %v; want 0 (nothing taken)", v, err)
+		}
+		if err := s.Release(); err != nil {
+			t.Fatal(err)
+		}
+		p.expect(t, "acquired")
+		if err := p.cmd.Wait(); err != nil {
+			t.Fatalf("waiter: %v", err)
+		}
+		if v, err := s.Value(); err != nil || v != 0 {
+			t.Fatalf("value after the waiter took the unit: %d, %v; want 0", v, err)
+		}
+	})
 }
