@@ -69,6 +69,10 @@ func relParamCases(t *testing.T) []relParamCase {
 			_, err := OpenShm(fresh("shm"), os.O_RDWR|os.O_CREATE, 0o600, math.MinInt64)
 			return err
 		}, invalid, []string{"size"}},
+		{"OpenShm size MaxInt64 (no room to map it)", func() error {
+			_, err := OpenShm(fresh("shm"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, math.MaxInt64)
+			return err
+		}, []error{syscall.ENOMEM, syscall.EFBIG, syscall.EINVAL, fs.ErrInvalid}, nil},
 		{"ShmFile.Truncate(-1)", func() error { return shm.Truncate(-1) }, invalid, []string{"size"}},
 		{"ShmFile.ReadAt offset -1", func() error { _, err := shm.ReadAt(buf, -1); return err }, invalid, []string{"offset"}},
 		{"ShmFile.WriteAt offset -1", func() error { _, err := shm.WriteAt(buf, -1); return err }, invalid, []string{"offset"}},
