@@ -105,9 +105,18 @@ type relChildOpts struct {
 	expect int           // exit status the test expects (default 0)
 }
 
-// relCommand builds the command for role with opts.
+// relCommand builds the command for role with opts. Running as another
+// user, without a capability or in new namespaces needs root (on CI, and
+// on the development machine, tests run as root); elsewhere such tests are
+// skipped with the reason.
 func relCommand(t *testing.T, role string, opts relChildOpts) *exec.Cmd {
 	t.Helper()
+	if (opts.uid != 0 || opts.noRes || opts.ipcNS || opts.mntNS || opts.setup != "") && os.Geteuid() != 0 {
+		t.Skipf("needs root: the child %s runs under setpriv or unshare", role)
+	}
+	if opts.ipcNS || opts.mntNS {
+		relCheckUnshare(t)
+	}
 	cmd := childCommand(t, role, opts.env...)
 	args := []string{os.Args[0], "-test.run=^$"}
 	if opts.uid != 0 {
@@ -144,6 +153,15 @@ func relCommand(t *testing.T, role string, opts relChildOpts) *exec.Cmd {
 		cmd.Stdin = opts.stdin
 	}
 	return cmd
+}
+
+// relCheckUnshare fails t with an explanation when this root cannot make
+// namespaces (a container without CAP_SYS_ADMIN).
+func relCheckUnshare(t *testing.T) {
+	t.Helper()
+	if out, err := exec.Command("unshare", "--ipc", "--mount", "true").CombinedOutput(); err != nil {
+		t.Fatalf("unshare --ipc --mount: %v: %s (the limit tests need CAP_SYS_ADMIN to make private IPC and mount namespaces)", err, out)
+	}
 }
 
 // relRunChild runs role to completion and returns its "value" lines as a
