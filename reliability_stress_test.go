@@ -461,6 +461,9 @@ func TestReliabilityStressShmNoTornReads(t *testing.T) {
 	}
 	relRunChild(t, "rel-stress-shm-writer", relChildOpts{env: env})
 	wg.Wait()
+	if t.Failed() {
+		return
+	}
 	t.Logf("%d generations of a %d-byte block written by one process, read by %d (reads %v): none torn, in %v",
 		k, relShmBlock, readers, reads, time.Since(start))
 }
