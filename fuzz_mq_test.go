@@ -1,5 +1,3 @@
-//go:build relkinds
-
 package ipcfs
 
 // Message payloads of every length and byte value, NUL included, come out
