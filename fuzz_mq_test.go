@@ -1,3 +1,5 @@
+//go:build linux
+
 package ipcfs
 
 // Message payloads of every length and byte value, NUL included, come out

@@ -1,3 +1,5 @@
+//go:build linux
+
 package ipcfs
 
 // Fuzz tests for the first security boundary: no name, whatever its bytes,

@@ -1,3 +1,5 @@
+//go:build linux
+
 package ipcfs
 
 // Child processes for the reliability and security tests: roles named

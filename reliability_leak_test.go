@@ -1,4 +1,4 @@
-//go:build relkinds
+//go:build linux && relkinds
 
 package ipcfs
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 package ipcfs
 
 // Symlinks planted in /dev/shm under an object's name must never be
