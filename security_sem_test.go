@@ -7,12 +7,15 @@ package ipcfs
 // hang.
 
 import (
+	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -170,5 +173,74 @@ func TestReliabilityCorruptSemaphoreWord(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// relSemOpenerC spins in sem_open on NAME-0, NAME-1, ... until each exists
+// and prints its value: glibc does not validate the file, so a semaphore
+// visible before it is complete would crash it (SIGBUS on a short file) or
+// show a wrong value.
+const relSemOpenerC = `
+#include <errno.h>
+#include <fcntl.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv) {
+	int rounds = atoi(argv[2]);
+	char name[512];
+	for (int i = 0; i < rounds; i++) {
+		snprintf(name, sizeof name, "%s-%d", argv[1], i);
+		sem_t *s;
+		while ((s = sem_open(name, 0)) == SEM_FAILED) {
+			if (errno != ENOENT) { perror("sem_open"); return 1; }
+		}
+		int v = -1;
+		sem_getvalue(s, &v);
+		printf("%d %d\n", i, v);
+		fflush(stdout);
+		sem_close(s);
+	}
+	return 0;
+}
+`
+
+func TestSecuritySemaphoreNeverHalfInitialisedForGlibc(t *testing.T) {
+	const rounds, value = 100, 7
+	bin := buildC(t, relSemOpenerC, "-pthread")
+	base := uniqueName(t)
+	cmd := exec.Command(bin, base, strconv.Itoa(rounds))
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := bufio.NewScanner(stdout)
+	for i := range rounds {
+		name := fmt.Sprintf("%s-%d", base, i)
+		s, err := OpenSem(name, os.O_CREATE|os.O_EXCL, 0o600, value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !lines.Scan() {
+			s.Close()
+			RemoveSem(name)
+			t.Fatalf("round %d: the C opener ended (%v); a half-made semaphore would crash it with SIGBUS", i, cmd.Wait())
+		}
+		if got, want := lines.Text(), fmt.Sprintf("%d %d", i, value); got != want {
+			t.Errorf("round %d: C's sem_open saw %q; want %q", i, got, want)
+		}
+		s.Close()
+		if err := RemoveSem(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("C opener: %v", err)
 	}
 }
