@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -200,11 +201,18 @@ func TestReliabilityInvalidParametersAreErrors(t *testing.T) {
 }
 
 // TestReliabilityInvalidParametersNameTheParameter asks more than the test
-// above: each message names the bad parameter or the limit.
+// above: each message names the bad parameter or the limit, and a bad
+// argument satisfies errors.Is(err, fs.ErrInvalid), not only EINVAL.
 func TestReliabilityInvalidParametersNameTheParameter(t *testing.T) {
 	for _, c := range relParamCases(t) {
 		err, _ := relRunParamCase(c)
-		if err == nil || len(c.words) == 0 {
+		if err == nil {
+			continue
+		}
+		if slices.Contains(c.is, fs.ErrInvalid) && !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("%s: error %q is not fs.ErrInvalid", c.what, err)
+		}
+		if len(c.words) == 0 {
 			continue
 		}
 		named := false
