@@ -1,4 +1,4 @@
-//go:build linux && relkinds
+//go:build linux
 
 package ipcfs
 
