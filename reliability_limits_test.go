@@ -434,7 +434,6 @@ func TestReliabilityRlimitNofileExhausted(t *testing.T) {
 // above: the EMFILE error of each kind's open says the limit is
 // RLIMIT_NOFILE and how to raise it, as the queue limits' errors do.
 func TestReliabilityRlimitNofileErrorNamesTheLimit(t *testing.T) {
-	t.Skip("known gap (issue 8): EMFILE from a full descriptor table is a bare errno in all three kinds; remove this skip with the fix")
 	relRunChild(t, "rel-limits", relChildOpts{ipcNS: true, mntNS: true, env: []string{"REL_CHECK=rlimit-nofile", "REL_NAME_LIMIT=1"},
 		setup: "mount -t tmpfs -o size=16m,mode=1777 tmpfs /dev/shm"})
 }

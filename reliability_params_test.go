@@ -204,7 +204,6 @@ func TestReliabilityInvalidParametersAreErrors(t *testing.T) {
 // above: each message names the bad parameter or the limit, and a bad
 // argument satisfies errors.Is(err, fs.ErrInvalid), not only EINVAL.
 func TestReliabilityInvalidParametersNameTheParameter(t *testing.T) {
-	t.Skip("known gap (issue 8): shm's bad-argument errors are bare EINVAL and SemFile.Release at the maximum is bare EOVERFLOW; remove this skip with the fix")
 	for _, c := range relParamCases(t) {
 		err, _ := relRunParamCase(c)
 		if err == nil {
