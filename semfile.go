@@ -79,7 +79,7 @@ func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, e
 	}
 	m, err := sem.Open(names.Path(names.Sem, n), flag&os.O_CREATE != 0, flag&os.O_EXCL != 0, uint32(perm.Perm()), value)
 	if err != nil {
-		return nil, pathError("open", name, err)
+		return nil, pathError("open", name, explainNofile(err))
 	}
 	s := &SemFile{name: "/" + n, m: m, word: m.Word()}
 	// The mapping outlives Close until s is unreachable, so that a
@@ -253,7 +253,7 @@ func (s *SemFile) Release() error {
 	if s.closed.Load() {
 		return &fs.PathError{Op: "release", Path: s.name, Err: fs.ErrClosed}
 	}
-	return pathError("release", s.name, s.word.Post())
+	return pathError("release", s.name, semExplainPost(s.word.Post()))
 }
 
 // Value returns the semaphore's current value (sem_getvalue; posix_ipc's
@@ -315,7 +315,7 @@ func (s *SemFile) Write(p []byte) (int, error) {
 	defer s.mu.RUnlock()
 	for i := range p {
 		if err := s.word.Post(); err != nil {
-			return i, pathError("write", s.name, err)
+			return i, pathError("write", s.name, semExplainPost(err))
 		}
 	}
 	return len(p), nil
