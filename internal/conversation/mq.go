@@ -47,6 +47,7 @@ func (t *mqTalk) receiveNew(ctx context.Context, last string) (string, error) {
 		if err := t.send(ctx, s); err != nil {
 			return "", err
 		}
+		yield()
 	}
 }
 

@@ -71,6 +71,7 @@ func (t *shmTalk) pass(ctx context.Context) error {
 	if err := t.release(); err != nil {
 		return err
 	}
+	yield()
 	return t.acquire(ctx)
 }
 
