@@ -81,6 +81,7 @@ func MqPremise(ctx context.Context, p Params, o Options) (err error) {
 	if err := t.send(ctx, sent); err != nil {
 		return err
 	}
+	o.created()
 	for i := 0; i < p.Iterations; i++ {
 		s, err := t.receiveNew(ctx, sent)
 		if err != nil {

@@ -124,6 +124,7 @@ func ShmPremise(ctx context.Context, p Params, o Options) (err error) {
 	if err := t.write(wrote); err != nil {
 		return err
 	}
+	o.created()
 	for i := 0; i < p.Iterations; i++ {
 		if err := t.pass(ctx); err != nil {
 			return err

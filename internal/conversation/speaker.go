@@ -22,6 +22,10 @@ type Options struct {
 	// Progress, when set, is called after every verified round trip with the
 	// number verified so far.
 	Progress func(done int)
+	// Created, when set, is called by a premise once it has created its
+	// objects and written its opening line, before it first waits for the
+	// other side: the moment to start the conclusion.
+	Created func()
 	// Log, when set, receives a few lines about what the speaker does (its
 	// greeting, the objects it opens or removes, the final count).
 	Log io.Writer
@@ -37,6 +41,12 @@ func (o Options) ns() ipcfs.Namespace {
 func (o Options) say(who, format string, args ...any) {
 	if o.Log != nil {
 		fmt.Fprintf(o.Log, "%s@%.6f: %s\n", who, float64(time.Now().UnixMicro())/1e6, fmt.Sprintf(format, args...))
+	}
+}
+
+func (o Options) created() {
+	if o.Created != nil {
+		o.Created()
 	}
 }
 
