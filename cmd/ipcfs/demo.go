@@ -152,6 +152,7 @@ func demoRunTransport(ctx context.Context, ns ipcfs.Namespace, tr string, p conv
 	if tr == "mq" {
 		premise = conversation.MqPremise
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
@@ -168,7 +169,7 @@ func demoRunTransport(ctx context.Context, ns ipcfs.Namespace, tr string, p conv
 				return
 			}
 			start = time.Now()
-			bar.running(child.cmd.Process.Pid)
+			bar.running(child.cmd.Process.Pid, res.Objects)
 			go func() {
 				// A conclusion that dies early must not leave Premise waiting.
 				<-child.done
@@ -192,6 +193,9 @@ func demoRunTransport(ctx context.Context, ns ipcfs.Namespace, tr string, p conv
 	}
 	if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause
+	}
+	if err != nil && parent.Err() != nil {
+		err = fmt.Errorf("interrupted")
 	}
 	bar.finish(err)
 	if err != nil {

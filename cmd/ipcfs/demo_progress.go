@@ -54,13 +54,14 @@ func (p *demoProgress) start(label string, total int) *demoBar {
 	return &demoBar{p: p, label: label, total: total}
 }
 
-// running is called once the conclusion (pid) has started.
-func (b *demoBar) running(pid int) {
+// running is called once the conclusion (pid) has started talking over
+// objects.
+func (b *demoBar) running(pid int, objects []string) {
 	b.start = time.Now()
 	if b.p.silent {
 		return
 	}
-	b.p.linef("%-8s talking with pid %d: %d round trips", b.label, pid, b.total)
+	b.p.linef("%-8s talking with pid %d over %s: %d round trips", b.label, pid, strings.Join(objects, " "), b.total)
 	if b.p.terminal {
 		b.stop, b.stopped = make(chan struct{}), make(chan struct{})
 		go b.redraw()
