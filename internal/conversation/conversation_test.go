@@ -123,3 +123,71 @@ func TestConclusionWithoutPremiseSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestPremiseDetectsAWrongReply plays a conclusion that answers with
+// something other than the digest: the premise must say so, and still
+// remove its objects.
+func TestPremiseDetectsAWrongReply(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ns := ipcfs.New()
+	t.Run("shm", func(t *testing.T) {
+		p := testParams(t, 5)
+		done := make(chan error, 1)
+		go func() { done <- ShmPremise(ctx, p, Options{}) }()
+		waitFor(t, "sem/"+strings.TrimPrefix(p.SemaphoreName, "/"), done)
+		sem, err := ns.OpenSem(p.SemaphoreName, os.O_RDWR, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sem.Close()
+		mem, err := ns.OpenShm(p.SharedMemoryName, os.O_RDWR, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer mem.Close()
+		if err := sem.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mem.WriteAt([]byte("not the digest\x00"), 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := sem.Release(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `read "not the digest"`) {
+			t.Errorf("premise = %v, want ErrCorrupt quoting the wrong reply", err)
+		}
+		if err := CheckRemoved(ns, p, "shm"); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("mq", func(t *testing.T) {
+		p := testParams(t, 5)
+		done := make(chan error, 1)
+		go func() { done <- MqPremise(ctx, p, Options{}) }()
+		waitFor(t, "mq/"+strings.TrimPrefix(p.MessageQueueName, "/"), done)
+		q, err := ns.OpenMq(p.MessageQueueName, os.O_RDWR, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer q.Close()
+		buf := make([]byte, QueueAttr.MessageSize)
+		n, _, err := q.Receive(ctx, buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seed := string(buf[:n]); len(seed) != len("Mon Jan _2 15:04:05 2006") {
+			t.Errorf("premise opened with %q, want the time as asctime writes it", seed)
+		}
+		if err := q.Send(ctx, []byte("not the digest"), 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; !errors.Is(err, ErrCorrupt) {
+			t.Errorf("premise = %v, want ErrCorrupt", err)
+		}
+		if err := CheckRemoved(ns, p, "mq"); err != nil {
+			t.Error(err)
+		}
+	})
+}
