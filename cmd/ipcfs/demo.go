@@ -35,15 +35,15 @@ Ctrl-C stops it and removes what it created.
 // demoResult is what the demo measured for one transport; it is also the
 // --json output's per-transport object.
 type demoResult struct {
-	Transport          string   `json:"transport"`
-	Objects            []string `json:"objects"`
-	RoundTrips         int      `json:"round_trips"`
-	Seconds            float64  `json:"seconds"`
-	RoundTripsPerSec   float64  `json:"round_trips_per_second"`
-	Verified           bool     `json:"verified"`
-	Removed            bool     `json:"removed"`
-	Error              string   `json:"error,omitempty"`
-	conclusionExitCode int
+	Transport        string   `json:"transport"`
+	Objects          []string `json:"objects"`
+	RoundTrips       int      `json:"round_trips"`
+	Seconds          float64  `json:"seconds"`
+	RoundTripsPerSec float64  `json:"round_trips_per_second"`
+	Verified         bool     `json:"verified"`
+	Removed          bool     `json:"removed"`
+	Error            string   `json:"error,omitempty"`
+	interrupted      bool
 }
 
 // demoReport is the --json output.
@@ -106,7 +106,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if res.Error != "" || !res.Removed || !res.Verified {
 			report.OK = false
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || res.interrupted {
 			report.Interrupted = true
 			break
 		}
@@ -194,8 +194,11 @@ func demoRunTransport(ctx context.Context, ns ipcfs.Namespace, tr string, p conv
 	if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause
 	}
-	if err != nil && parent.Err() != nil {
-		err = fmt.Errorf("interrupted")
+	// Ctrl-C on a terminal signals both processes: whichever notices first,
+	// it is an interruption, not a failure.
+	if err != nil && (parent.Err() != nil || child != nil && demoInterruptedExit(child.cmd.ProcessState)) {
+		err = errors.New("interrupted")
+		res.interrupted = true
 	}
 	bar.finish(err)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -22,4 +23,17 @@ func demoProcessAlive(pid int) bool {
 func demoIsTerminal(fd uintptr) bool {
 	_, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
 	return err == nil
+}
+
+// demoInterruptedExit reports whether the conclusion ended because of
+// Ctrl-C: killed by SIGINT or SIGTERM (before its handler was in place), or
+// exited with 130 (after).
+func demoInterruptedExit(ps *os.ProcessState) bool {
+	if ps == nil {
+		return false
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return ws.Signal() == syscall.SIGINT || ws.Signal() == syscall.SIGTERM
+	}
+	return ps.ExitCode() == 130
 }

@@ -158,6 +158,8 @@ type demoStarted struct {
 func demoStartProcess(t *testing.T, args string) *demoStarted {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	// A process group of its own, as a shell gives a foreground job.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Env = append(os.Environ(), demoTestMainEnv+"="+args)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
@@ -189,8 +191,9 @@ func demoStartProcess(t *testing.T, args string) *demoStarted {
 	select {
 	case l, ok := <-lines:
 		if !ok {
+			out := <-rest
 			cmd.Wait()
-			t.Fatalf("the demo ended without starting a conversation: %s", <-rest)
+			t.Fatalf("the demo ended without starting a conversation: %s", out)
 		}
 		line = l
 	case <-time.After(time.Minute):
@@ -228,18 +231,31 @@ func demoWaitGone(t *testing.T, pid int) {
 
 func TestDemoInterruptedRemovesWhatItCreated(t *testing.T) {
 	demoSkipWithoutKinds(t)
-	for _, tr := range []string{"shm", "mq"} {
-		t.Run(tr, func(t *testing.T) {
-			d := demoStartProcess(t, "--iterations 1000000000 --transport "+tr)
-			if err := d.cmd.Process.Signal(os.Interrupt); err != nil {
+	tests := []struct {
+		name, transport string
+		pid             func(d *demoStarted) int
+	}{
+		// kill -INT of the demo alone.
+		{"shm/demo only", "shm", func(d *demoStarted) int { return d.cmd.Process.Pid }},
+		{"mq/demo only", "mq", func(d *demoStarted) int { return d.cmd.Process.Pid }},
+		// Ctrl-C on a terminal: the whole process group, conclusion included.
+		{"shm/process group", "shm", func(d *demoStarted) int { return -d.cmd.Process.Pid }},
+		{"mq/process group", "mq", func(d *demoStarted) int { return -d.cmd.Process.Pid }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := demoStartProcess(t, "--iterations 1000000000 --transport "+tt.transport)
+			if err := syscall.Kill(tt.pid(d), syscall.SIGINT); err != nil {
 				t.Fatal(err)
 			}
+			// Read all of stdout before Wait, which closes the pipe.
+			rest := <-d.stdoutRest
 			err := d.cmd.Wait()
 			var exit *exec.ExitError
 			if !errors.As(err, &exit) || exit.ExitCode() != 130 {
 				t.Errorf("demo after SIGINT: %v, want exit status 130", err)
 			}
-			if rest := <-d.stdoutRest; !strings.Contains(rest, "interrupted") {
+			if !strings.Contains(rest, "interrupted") {
 				t.Errorf("output after SIGINT does not say interrupted:\n%s", rest)
 			}
 			demoWaitGone(t, d.childPid)
@@ -253,6 +269,7 @@ func TestDemoRunsAgainAfterAKilledRun(t *testing.T) {
 	d := demoStartProcess(t, "--iterations 1000000000 --transport shm")
 	// SIGKILL: no chance to clean up. The conclusion dies with it.
 	d.cmd.Process.Kill()
+	<-d.stdoutRest
 	d.cmd.Wait()
 	demoWaitGone(t, d.childPid)
 
