@@ -92,6 +92,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// The first Ctrl-C cleans up; a second one kills the default way.
+		<-ctx.Done()
+		stop()
+	}()
 	ns := ipcfs.New()
 	report := demoReport{Iterations: *iterations, StaleRemoved: demoRemoveStale(ns)}
 	progress := demoNewProgress(stdout, *asJSON)
