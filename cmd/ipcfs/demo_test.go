@@ -32,12 +32,14 @@ func init() {
 // demoSkipWithoutKinds skips when this build's IPC kinds are stubs.
 func demoSkipWithoutKinds(t *testing.T) {
 	t.Helper()
-	f, err := ipcfs.New().OpenFile("sem/ipcfs-demo-probe-does-not-exist", 0, 0)
-	if err == nil {
-		f.Close()
-	}
-	if errors.Is(err, errors.ErrUnsupported) {
-		t.Skipf("the IPC kinds are not available in this build: %v", err)
+	for _, dir := range []string{"shm", "sem", "mq"} {
+		f, err := ipcfs.New().OpenFile(dir+"/ipcfs-demo-probe-never-created", 0, 0)
+		if err == nil {
+			f.Close()
+		}
+		if errors.Is(err, errors.ErrUnsupported) {
+			t.Skipf("%s is not available in this build: %v", dir, err)
+		}
 	}
 }
 
