@@ -5,7 +5,6 @@ package ipcfs
 import (
 	"errors"
 	"io/fs"
-	"syscall"
 	"time"
 )
 
@@ -18,7 +17,7 @@ type mqFileStat struct {
 	perm    fs.FileMode
 	modTime time.Time
 	regular bool
-	sys     *syscall.Stat_t
+	sys     any // always nil: there is no host stat here
 }
 
 func mqSysOpen(string, int, fs.FileMode, *MqAttr) (int, MqAttr, error) {
@@ -37,5 +36,4 @@ func mqSysNotifyThread(int, int, *[mqCookieLen]byte) error { return errors.ErrUn
 func mqSysNotifyCancel(int) error                          { return errors.ErrUnsupported }
 func mqSysNetlinkSocket() (int, error)                     { return -1, errors.ErrUnsupported }
 func mqSysRead(int, []byte) (int, error)                   { return 0, errors.ErrUnsupported }
-func mqFdTableFull() bool                                  { return false }
 func mqRlimit() (uint64, error)                            { return 0, errors.ErrUnsupported }
