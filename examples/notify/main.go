@@ -70,12 +70,16 @@ func run(ctx context.Context, out io.Writer, n int) error {
 // runs fn, and removes the queue.
 func withQueue(name string, fn func(q, sender *ipcfs.MqFile) error) (err error) {
 	attr := &ipcfs.MqAttr{MaxMessages: 4, MessageSize: 128}
-	q, err := ipcfs.OpenMq(name, os.O_RDONLY|os.O_CREATE|os.O_EXCL|syscall.O_NONBLOCK, 0o600, attr)
+	q, err := ipcfs.OpenMq(name, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600, attr)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, ipcfs.RemoveMq(name)) }()
 	defer func() { err = errors.Join(err, q.Close()) }()
+	// Non-blocking (posix_ipc's block = False): drain stops when it is empty.
+	if err := q.SetNonblocking(true); err != nil {
+		return err
+	}
 	sender, err := ipcfs.OpenMq(name, os.O_WRONLY, 0, nil)
 	if err != nil {
 		return err
