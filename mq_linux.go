@@ -66,7 +66,7 @@ func mqSysUnlink(n string) error {
 // mqSysSend sends without waiting (EAGAIN when full).
 func mqSysSend(fd int, msg []byte, prio uint) error {
 	for {
-		err := mq.TimedSend(fd, msg, prio, nil)
+		err := mq.TrySend(fd, msg, prio)
 		if err != unix.EINTR {
 			return err
 		}
@@ -76,7 +76,7 @@ func mqSysSend(fd int, msg []byte, prio uint) error {
 // mqSysReceive receives without waiting (EAGAIN when empty).
 func mqSysReceive(fd int, buf []byte) (int, uint, error) {
 	for {
-		n, prio, err := mq.TimedReceive(fd, buf, nil)
+		n, prio, err := mq.TryReceive(fd, buf)
 		if err != unix.EINTR {
 			return n, prio, err
 		}

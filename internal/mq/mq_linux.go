@@ -122,6 +122,48 @@ func TimedReceive(fd int, buf []byte, abs *unix.Timespec) (n int, prio uint, err
 	return int(r), uint(pr), nil
 }
 
+// pastDeadline is an absolute timeout that has always passed: with it
+// mq_timedsend and mq_timedreceive never sleep, whatever the descriptor's
+// O_NONBLOCK flag says (they fail with ETIMEDOUT instead of waiting).
+var pastDeadline = unix.Timespec{}
+
+// TrySend is mq_timedsend(2) that never sleeps, made without telling the
+// Go scheduler (RawSyscall): full queue gives EAGAIN.
+func TrySend(fd int, msg []byte, prio uint) error {
+	var p unsafe.Pointer
+	if len(msg) > 0 {
+		p = unsafe.Pointer(&msg[0])
+	}
+	_, _, e := unix.RawSyscall6(unix.SYS_MQ_TIMEDSEND, uintptr(fd), uintptr(p), uintptr(len(msg)),
+		uintptr(prio), uintptr(unsafe.Pointer(&pastDeadline)), 0)
+	switch e {
+	case 0:
+		return nil
+	case unix.ETIMEDOUT:
+		return unix.EAGAIN
+	}
+	return e
+}
+
+// TryReceive is mq_timedreceive(2) that never sleeps, made without telling
+// the Go scheduler (RawSyscall): an empty queue gives EAGAIN.
+func TryReceive(fd int, buf []byte) (n int, prio uint, err error) {
+	var p unsafe.Pointer
+	if len(buf) > 0 {
+		p = unsafe.Pointer(&buf[0])
+	}
+	var pr uint32
+	r, _, e := unix.RawSyscall6(unix.SYS_MQ_TIMEDRECEIVE, uintptr(fd), uintptr(p), uintptr(len(buf)),
+		uintptr(unsafe.Pointer(&pr)), uintptr(unsafe.Pointer(&pastDeadline)), 0)
+	switch e {
+	case 0:
+		return int(r), uint(pr), nil
+	case unix.ETIMEDOUT:
+		return 0, 0, unix.EAGAIN
+	}
+	return 0, 0, e
+}
+
 // GetSetAttr is mq_getsetattr(2): new (may be nil) sets the O_NONBLOCK flag,
 // old (may be nil) receives the attributes.
 func GetSetAttr(fd int, new, old *Attr) error {
