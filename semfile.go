@@ -141,7 +141,7 @@ func (s *SemFile) Name() string {
 // SetDeadline and Close wake every sleeper on the semaphore, in every
 // process, and those that still find the value zero sleep again.
 func (s *SemFile) Acquire(ctx context.Context) error {
-	if s != nil && !s.closed.Load() && (ctx == nil || ctx.Done() == nil) && s.rdl.Load() == nil && s.word.TryWait() {
+	if s != nil && !s.closed.Load() && semNeverDone(ctx) && s.rdl.Load() == nil && s.word.TryWait() {
 		return nil // fast path: nothing can end the wait, a unit is there
 	}
 	if err := s.use("acquire"); err != nil {
@@ -253,7 +253,16 @@ func (s *SemFile) Release() error {
 	if s.closed.Load() {
 		return &fs.PathError{Op: "release", Path: s.name, Err: fs.ErrClosed}
 	}
-	return pathError("release", s.name, semExplainPost(s.word.Post()))
+	if err := s.word.Post(); err != nil {
+		return pathError("release", s.name, semExplainPost(err))
+	}
+	return nil
+}
+
+// semNeverDone reports whether ctx can never be cancelled, without an
+// interface call for the common context.Background and context.TODO.
+func semNeverDone(ctx context.Context) bool {
+	return ctx == nil || ctx == context.Background() || ctx == context.TODO() || ctx.Done() == nil
 }
 
 // Value returns the semaphore's current value (sem_getvalue; posix_ipc's
