@@ -1,0 +1,170 @@
+package main
+
+// This file holds the command table and what every command shares: the
+// environment a command runs in, interspersed flag parsing, and the usage
+// error type. A new command is one entry in commands plus its own file.
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ipcfs/ipcfs"
+)
+
+// command is one subcommand of ipcfs.
+type command struct {
+	// name is the word that selects the command ("ls").
+	name string
+	// args is the synopsis after the name, for usage messages.
+	args string
+	// summary is a one-line description for "ipcfs help".
+	summary string
+	// flags defines the command's flags on fl and returns the options they
+	// fill; run receives the same value back. nil means no flags.
+	flags func(fl *flag.FlagSet) any
+	// run does the work with the parsed options and positional arguments.
+	// It returns a *usageError for bad arguments; any other error is
+	// reported by the command itself or by run's caller.
+	run func(e *env, opts any, args []string) error
+}
+
+// commands is the table of subcommands, in the order "ipcfs help" lists
+// them. To add a command, append an entry here and put its code in its own
+// file.
+var commands = []*command{
+	lsCommand,
+	statCommand,
+	mkCommand,
+	rmCommand,
+	catCommand,
+	writeCommand,
+	sendCommand,
+	recvCommand,
+	postCommand,
+	waitCommand,
+}
+
+// lookupCommand returns the command called name, or nil.
+func lookupCommand(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// env is what a running command works with.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	ns     ipcfs.Namespace
+	// failed is set by commands that report some errors themselves (rm,
+	// ls) and go on; run then exits with status 1.
+	failed bool
+}
+
+// warnf prints a one-line message, prefixed "ipcfs: ", on stderr.
+func (e *env) warnf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "ipcfs: "+format+"\n", args...)
+}
+
+// report prints err for path on stderr and remembers the failure.
+func (e *env) report(path string, err error) {
+	e.warnf("%s", errorText(path, err))
+	e.failed = true
+}
+
+// usageError is a bad command line: exit status 2.
+type usageError struct{ msg string }
+
+func (u *usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// newFlagSet returns a silent flag set for c: parse errors come back as
+// values, never printed by the flag package.
+func newFlagSet(c *command) (*flag.FlagSet, any) {
+	fl := flag.NewFlagSet("ipcfs "+c.name, flag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	fl.Usage = func() {}
+	var opts any
+	if c.flags != nil {
+		opts = c.flags(fl)
+	}
+	return fl, opts
+}
+
+// parseArgs parses args with fl, allowing flags before, between and after
+// positional arguments. "--" ends the flags: everything after it is
+// positional. A lone "-" is positional (stdin). It returns the positional
+// arguments in order, flag.ErrHelp for -h/--help, or a *usageError.
+func parseArgs(fl *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for len(args) > 0 {
+		a := args[0]
+		if a == "--" {
+			pos = append(pos, args[1:]...)
+			break
+		}
+		if a == "-" || !strings.HasPrefix(a, "-") {
+			pos = append(pos, a)
+			args = args[1:]
+			continue
+		}
+		// One flag, and its value when it takes one as the next argument.
+		n := 1
+		name := strings.TrimLeft(a, "-")
+		if !strings.Contains(name, "=") {
+			if f := fl.Lookup(name); f != nil && !isBoolFlag(f) && len(args) > 1 {
+				n = 2
+			}
+		}
+		if err := fl.Parse(args[:n]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{msg: err.Error()}
+		}
+		args = args[n:]
+	}
+	return pos, nil
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// printUsage writes the usage of every command to w.
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "usage: ipcfs COMMAND [ARGS]\n\n")
+	fmt.Fprintf(w, "POSIX IPC objects as files: shm/NAME (shared memory), mq/NAME (message\n")
+	fmt.Fprintf(w, "queues), sem/NAME (named semaphores).\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'ipcfs help COMMAND' for a command's flags.\n")
+	fmt.Fprintf(w, "Exit status: 0 success, 1 error, 2 usage, 3 timed out or would block.\n")
+}
+
+// printCommandUsage writes c's synopsis and flags to w.
+func printCommandUsage(w io.Writer, c *command) {
+	fmt.Fprintf(w, "usage: ipcfs %s %s\n\n%s\n", c.name, c.args, c.summary)
+	fl, _ := newFlagSet(c)
+	hasFlags := false
+	fl.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprintf(w, "\nflags:\n")
+		fl.SetOutput(w)
+		fl.PrintDefaults()
+	}
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"flag"
+	"io/fs"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/ipcfs/ipcfs"
+)
+
+var mkCommand = &command{
+	name:    "mk",
+	args:    "shm/NAME --size N | mq/NAME [--max-messages N] [--message-size N] | sem/NAME [--value N]  [--mode 0600] [--excl]",
+	summary: "create an object, or open an existing one",
+	flags: func(fl *flag.FlagSet) any {
+		o := &mkOptions{fl: fl, mode: 0o600}
+		fl.Var(&o.size, "size", "shm: segment size in bytes (suffix k, m, g allowed)")
+		fl.Int64Var(&o.maxMessages, "max-messages", 0, "mq: capacity in messages (default: the system's, /proc/sys/fs/mqueue/msg_default)")
+		fl.Var(&o.messageSize, "message-size", "mq: largest message in bytes (default: the system's, /proc/sys/fs/mqueue/msgsize_default)")
+		fl.Uint64Var(&o.value, "value", 0, "sem: initial value of a new semaphore")
+		fl.Var(&o.mode, "mode", "permission bits of a new object, in octal")
+		fl.BoolVar(&o.excl, "excl", false, "fail if the object already exists")
+		return o
+	},
+	run: runMk,
+}
+
+type mkOptions struct {
+	fl          *flag.FlagSet
+	size        sizeFlag
+	maxMessages int64
+	messageSize sizeFlag
+	value       uint64
+	mode        modeFlag
+	excl        bool
+}
+
+// mkFlagKinds says which kinds each kind-specific flag of mk applies to.
+var mkFlagKinds = map[string]string{
+	"size":         "shm",
+	"max-messages": "mq",
+	"message-size": "mq",
+	"value":        "sem",
+}
+
+func runMk(e *env, opts any, args []string) error {
+	o := opts.(*mkOptions)
+	if len(args) != 1 {
+		return usagef("want exactly one object path")
+	}
+	obj, err := parseObject(args[0])
+	if err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	o.fl.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for name := range set {
+		if k, ok := mkFlagKinds[name]; ok && k != obj.kind {
+			return usagef("--%s applies to %s objects, not %s", name, k, obj.kind)
+		}
+	}
+	oflag := os.O_RDWR | os.O_CREATE
+	if o.excl {
+		oflag |= os.O_EXCL
+	}
+	perm := fs.FileMode(o.mode)
+	var f interface{ Close() error }
+	switch obj.kind {
+	case "shm":
+		if !set["size"] {
+			return usagef("mk shm/NAME needs --size")
+		}
+		f, err = e.ns.OpenShm(obj.name, oflag, perm, int64(o.size))
+	case "mq":
+		attr, uerr := mqAttr(o, set)
+		if uerr != nil {
+			return uerr
+		}
+		f, err = e.ns.OpenMq(obj.name, oflag, perm, attr)
+	case "sem":
+		if o.value > math.MaxInt32 {
+			return usagef("--value %d is above the maximum, %d", o.value, math.MaxInt32)
+		}
+		f, err = e.ns.OpenSem(obj.name, oflag, perm, uint32(o.value))
+	}
+	if err != nil {
+		return pathErr(obj.String(), err)
+	}
+	return pathErr(obj.String(), f.Close())
+}
+
+// mqAttr returns the attributes for a new queue: nil (the system's defaults)
+// when neither attribute flag is given, else the flags with the system's
+// default for the one not given.
+func mqAttr(o *mkOptions, set map[string]bool) (*ipcfs.MqAttr, error) {
+	if !set["max-messages"] && !set["message-size"] {
+		return nil, nil
+	}
+	attr := &ipcfs.MqAttr{
+		MaxMessages: mqDefault("msg_default", "msg_max", 10),
+		MessageSize: mqDefault("msgsize_default", "msgsize_max", 8192),
+	}
+	if set["max-messages"] {
+		if o.maxMessages < 1 {
+			return nil, usagef("--max-messages must be at least 1")
+		}
+		attr.MaxMessages = o.maxMessages
+	}
+	if set["message-size"] {
+		if o.messageSize < 1 {
+			return nil, usagef("--message-size must be at least 1")
+		}
+		attr.MessageSize = int64(o.messageSize)
+	}
+	return attr, nil
+}
+
+// mqDefault returns what the kernel uses for a queue created without
+// attributes: /proc/sys/fs/mqueue/<def>, lowered to <max>; fallback where
+// /proc does not say.
+func mqDefault(def, max string, fallback int64) int64 {
+	read := func(name string) int64 {
+		b, err := os.ReadFile("/proc/sys/fs/mqueue/" + name)
+		if err != nil {
+			return 0
+		}
+		v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil {
+			return 0
+		}
+		return v
+	}
+	v := read(def)
+	if v <= 0 {
+		return fallback
+	}
+	if m := read(max); m > 0 && m < v {
+		v = m
+	}
+	return v
+}

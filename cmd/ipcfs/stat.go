@@ -1,0 +1,79 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+)
+
+var statCommand = &command{
+	name:    "stat",
+	args:    "[--json] KIND/NAME",
+	summary: "describe one object: size, queue attributes or value, mode, owner",
+	flags: func(fl *flag.FlagSet) any {
+		o := new(statOptions)
+		fl.BoolVar(&o.json, "json", false, "print one JSON object (see 'go doc ./cmd/ipcfs')")
+		return o
+	},
+	run: runStat,
+}
+
+type statOptions struct{ json bool }
+
+func runStat(e *env, opts any, args []string) error {
+	o := opts.(*statOptions)
+	if len(args) != 1 {
+		return usagef("want exactly one object path")
+	}
+	obj, err := parseObject(args[0])
+	if err != nil {
+		return err
+	}
+	fi, err := e.ns.Stat(obj.String())
+	if err != nil {
+		return pathErr(obj.String(), err)
+	}
+	en := newEntry(obj.kind, obj.name, fi, owners{})
+	if o.json {
+		return writeJSON(e.stdout, &en)
+	}
+	var b strings.Builder
+	line := func(label, format string, args ...any) {
+		fmt.Fprintf(&b, "%-14s"+format+"\n", append([]any{label + ":"}, args...)...)
+	}
+	line("path", "%s", en.Path)
+	line("kind", "%s", kindNames[en.Kind])
+	switch en.Kind {
+	case "shm":
+		line("size", "%d bytes", en.Size)
+	case "mq":
+		if en.Messages != nil {
+			line("messages", "%d", *en.Messages)
+			line("max messages", "%d", *en.MaxMessages)
+			line("message size", "%d bytes (maximum)", *en.MessageSize)
+		} else {
+			line("messages", "unknown (no permission to open the queue)")
+		}
+		line("size", "%d bytes queued", en.Size)
+	case "sem":
+		if en.Value != nil {
+			line("value", "%d", *en.Value)
+		} else {
+			line("value", "unknown")
+		}
+	}
+	line("mode", "%s (%s)", en.Mode, fi.Mode().Perm())
+	if en.UID != nil {
+		line("owner", "%s (uid %d, gid %d)", en.Owner, *en.UID, *en.GID)
+	}
+	line("modified", "%s", en.localTime())
+	_, err = fmt.Fprint(e.stdout, b.String())
+	return err
+}
+
+// kindNames are the kinds spelled out.
+var kindNames = map[string]string{
+	"shm": "shared memory segment",
+	"mq":  "message queue",
+	"sem": "named semaphore",
+}
