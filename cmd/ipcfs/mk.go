@@ -17,11 +17,11 @@ var mkCommand = &command{
 	summary: "create an object, or open an existing one",
 	flags: func(fl *flag.FlagSet) any {
 		o := &mkOptions{fl: fl, mode: 0o600}
-		fl.Var(&o.size, "size", "shm: segment size in bytes (suffix k, m, g allowed)")
+		fl.Var(&o.size, "size", "shm: segment size in `bytes` (suffix k, m, g allowed)")
 		fl.Int64Var(&o.maxMessages, "max-messages", 0, "mq: capacity in messages (default: the system's, /proc/sys/fs/mqueue/msg_default)")
-		fl.Var(&o.messageSize, "message-size", "mq: largest message in bytes (default: the system's, /proc/sys/fs/mqueue/msgsize_default)")
+		fl.Var(&o.messageSize, "message-size", "mq: largest message in `bytes` (default: the system's, /proc/sys/fs/mqueue/msgsize_default)")
 		fl.Uint64Var(&o.value, "value", 0, "sem: initial value of a new semaphore")
-		fl.Var(&o.mode, "mode", "permission bits of a new object, in octal")
+		fl.Var(&o.mode, "mode", "permission bits of a new object, in `octal`")
 		fl.BoolVar(&o.excl, "excl", false, "fail if the object already exists")
 		return o
 	},

@@ -24,7 +24,7 @@ var sendCommand = &command{
 	flags: func(fl *flag.FlagSet) any {
 		o := new(sendOptions)
 		fl.UintVar(&o.priority, "priority", 0, "message priority, 0 to 32767 (higher is received first)")
-		fl.Var(&o.timeout, "timeout", "how long each send may wait while the queue is full (500ms, 2s; 0: do not wait; default: as long as it takes)")
+		fl.Var(&o.timeout, "timeout", "how long each send may wait while the queue is full, a Go `duration` (500ms, 2s; 0: do not wait; default: as long as it takes)")
 		return o
 	},
 	run: runSend,
@@ -42,7 +42,7 @@ var recvCommand = &command{
 	flags: func(fl *flag.FlagSet) any {
 		o := &recvOptions{count: 1}
 		fl.IntVar(&o.count, "n", 1, "number of messages to receive")
-		fl.Var(&o.timeout, "timeout", "how long each receive may wait while the queue is empty (500ms, 2s; 0: do not wait; default: as long as it takes)")
+		fl.Var(&o.timeout, "timeout", "how long each receive may wait while the queue is empty, a Go `duration` (500ms, 2s; 0: do not wait; default: as long as it takes)")
 		fl.BoolVar(&o.json, "json", false, `print one JSON object per message: {"priority":P,"size":N,"message":"text"} ("message_base64" when not UTF-8)`)
 		return o
 	},

@@ -19,7 +19,7 @@ var waitCommand = &command{
 	summary: "acquire a semaphore, waiting while its value is 0 (sem_wait)",
 	flags: func(fl *flag.FlagSet) any {
 		o := new(waitOptions)
-		fl.Var(&o.timeout, "timeout", "how long to wait (500ms, 2s; 0: do not wait; default: as long as it takes)")
+		fl.Var(&o.timeout, "timeout", "how long to wait, a Go `duration` (500ms, 2s; 0: do not wait; default: as long as it takes)")
 		return o
 	},
 	run: runWait,
