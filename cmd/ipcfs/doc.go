@@ -59,8 +59,9 @@
 //	kind          "shm", "mq" or "sem"
 //	name          the POSIX name without its slash
 //	path          kind/name, as the commands take it
-//	size          bytes: the segment's size; for a queue the bytes queued;
-//	              for a semaphore the size of its file
+//	size          FileInfo.Size: a segment's size in bytes; for a queue the
+//	              bytes queued; for a semaphore its value (the units a Read
+//	              could take)
 //	mode          permission bits, four octal digits
 //	uid, gid      owner and group (omitted when unknown)
 //	owner         the owner's user name, or the uid as a string (omitted

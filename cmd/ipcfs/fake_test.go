@@ -98,7 +98,7 @@ func (n *fakeNS) info(kind, name string) (fs.FileInfo, bool) {
 		}
 	case "sem":
 		if o, ok := n.sem[name]; ok {
-			return ipcfs.NewFileInfo(name, 32, o.mode|fs.ModeIrregular, o.mtime, ipcfs.SemInfo{Value: o.value, Stat: fakeStat()}), true
+			return ipcfs.NewFileInfo(name, int64(o.value), o.mode|fs.ModeIrregular, o.mtime, ipcfs.SemInfo{Value: o.value, Stat: fakeStat()}), true
 		}
 	}
 	return nil, false
@@ -147,6 +147,9 @@ func (n *fakeNS) Stat(p string) (fs.FileInfo, error) {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if dir == "mq" && n.mqNotMounted {
+		return nil, fakeErr("stat", p, ipcfs.ErrMqueueNotMounted)
+	}
 	if fi, ok := n.info(dir, strings.TrimPrefix(name, "/")); ok {
 		return fi, nil
 	}
@@ -409,7 +412,10 @@ type fakeMq struct {
 func (q *fakeMq) Name() string { return q.name }
 
 func (q *fakeMq) Stat() (fs.FileInfo, error) {
-	return q.ns.Stat("mq/" + q.name[1:])
+	q.ns.mu.Lock()
+	defer q.ns.mu.Unlock()
+	fi, _ := q.ns.info("mq", q.name[1:])
+	return fi, nil
 }
 
 func (q *fakeMq) Close() error { return nil }

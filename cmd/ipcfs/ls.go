@@ -58,7 +58,7 @@ func runLs(e *env, opts any, args []string) error {
 		if err != nil {
 			return err
 		}
-		fi, err := e.ns.Stat(obj.String())
+		fi, err := statObject(e, obj)
 		if err != nil {
 			e.report(obj.String(), err)
 			continue

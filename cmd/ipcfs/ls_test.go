@@ -234,3 +234,19 @@ func TestRmRemovesEachAndReportsFailures(t *testing.T) {
 		}
 	})
 }
+
+func TestStatQueueWithoutMqueueMount(t *testing.T) {
+	ns := newFakeNS()
+	ns.mqNotMounted = true
+	p := mkQueue(t, ns)
+	mustRun(t, ns, "", "send", p, "abc")
+	for _, args := range [][]string{{"stat", "--json", p}, {"ls", "--json", p}} {
+		out := strings.Trim(mustRun(t, ns, "", args...), "[]\n")
+		m := decodeObject(t, out)
+		if jsonString(m["messages"]) != "1" || jsonString(m["max_messages"]) != "4" || jsonString(m["size"]) != "3" || m["path"] != p {
+			t.Errorf("%q = %v, want the queue's attributes read through a handle", args, m)
+		}
+	}
+	missing := testPath(t, ns, "mq")
+	wantExit(t, ns, 1, "ipcfs: "+missing+": no such object\n", "stat", missing)
+}
