@@ -74,7 +74,9 @@ func TestParseArgsHelpIsErrHelp(t *testing.T) {
 }
 
 func TestExitCodeMapsErrors(t *testing.T) {
-	pe := func(err error) error { return &cliError{path: "mq/x", err: &fs.PathError{Op: "receive", Path: "/x", Err: err}} }
+	pe := func(err error) error {
+		return &cliError{path: "mq/x", err: &fs.PathError{Op: "receive", Path: "/x", Err: err}}
+	}
 	tests := []struct {
 		name string
 		err  error
