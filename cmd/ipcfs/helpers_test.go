@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/user"
+	"strconv"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -138,4 +140,53 @@ func keysOf(m map[string]any) string {
 	}
 	slices.Sort(ks)
 	return strings.Join(ks, ",")
+}
+
+// ownerKnown reports whether ns reports the owner of the object at path
+// (the host does; an in-memory namespace may not): then ls and stat print
+// uid, gid and owner.
+func ownerKnown(t *testing.T, ns ipcfs.Namespace, path string) bool {
+	t.Helper()
+	obj, err := parseObject(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := statObject(&env{ctx: context.Background(), ns: ns}, obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := fi.Sys()
+	switch s := raw.(type) {
+	case ipcfs.MqInfo:
+		raw = s.Stat
+	case ipcfs.SemInfo:
+		raw = s.Stat
+	}
+	_, _, ok := ownerOf(raw)
+	return ok
+}
+
+// wantKeys returns the JSON keys ls and stat print for the object at path:
+// keys plus uid, gid and owner when ns reports owners, sorted.
+func wantKeys(t *testing.T, ns ipcfs.Namespace, path, keys string) string {
+	t.Helper()
+	ks := strings.Split(keys, ",")
+	if ownerKnown(t, ns, path) {
+		ks = append(ks, "uid", "gid", "owner")
+	}
+	slices.Sort(ks)
+	return strings.Join(ks, ",")
+}
+
+// wantOwner is the owner ls -l shows for an object this process created.
+func wantOwner(t *testing.T, ns ipcfs.Namespace, path string) string {
+	t.Helper()
+	if !ownerKnown(t, ns, path) {
+		return "-"
+	}
+	u, err := user.Current()
+	if err != nil {
+		return strconv.Itoa(os.Getuid())
+	}
+	return u.Username
 }
