@@ -25,6 +25,12 @@ func main() {
 	// Ctrl-C and SIGTERM cancel the context, which ends blocking waits
 	// (send, recv, wait) promptly with nothing lost.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, a second one kills the process the
+		// default way, in case something does not stop promptly.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, ipcfs.New())
 	stop()
 	os.Exit(code)

@@ -107,10 +107,13 @@ func runSend(e *env, opts any, args []string) error {
 			}
 			continue
 		}
-		r := bufio.NewReader(e.stdin)
+		r := bufio.NewReader(newCtxReader(e.ctx, e.stdin))
 		for {
 			line, rerr := r.ReadBytes('\n')
 			if rerr != nil && rerr != io.EOF {
+				if e.ctx.Err() != nil {
+					return pathErr(obj.String(), rerr)
+				}
 				return pathErr("stdin", rerr)
 			}
 			if len(line) > 0 {

@@ -35,7 +35,7 @@ func runWrite(e *env, opts any, args []string) error {
 	// ReadFrom copies straight into the mapping, growing the segment. It is
 	// what io.Copy(shm, stdin) means, called directly: io.Copy would prefer
 	// an *os.File stdin's WriteTo, which hides ReadFrom behind a wrapper.
-	n, err := shm.ReadFrom(e.stdin)
+	n, err := shm.ReadFrom(newCtxReader(e.ctx, e.stdin))
 	if err == nil && o.truncate {
 		err = shm.Truncate(n)
 	}
