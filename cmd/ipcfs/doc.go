@@ -28,9 +28,12 @@
 //
 // ls without arguments lists every kind; when the mqueue file system is not
 // mounted at /dev/mqueue it lists the other kinds and prints a warning on
-// stderr. mk opens an existing object unless --excl is given (then it fails
-// with "already exists"); --max-messages or --message-size alone take the
-// system's default for the other. write copies stdin into the segment from
+// stderr; stat and ls of a queue named directly still work then, through a
+// handle on the queue. mk opens an existing object unless --excl is given
+// (then it fails with "already exists"): an existing segment is resized to a
+// --size other than 0, an existing queue keeps its attributes and an
+// existing semaphore its value. --max-messages or --message-size alone take
+// the system's default for the other. write copies stdin into the segment from
 // offset 0, growing it as needed; bytes past the end of the input stay unless
 // --truncate. send sends each argument as one message; the argument "-"
 // sends each line of stdin (without its newline) as one message. recv prints
