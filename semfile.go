@@ -1,21 +1,365 @@
+// This file holds SemFile, a POSIX named semaphore as a file: OpenSem,
+// RemoveSem and the operations. The algorithm and the file format live in
+// internal/sem, the futex system call in internal/futex.
+
 package ipcfs
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io/fs"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/sem"
 )
 
-// SemFile is a stub, replaced by the sem implementation.
-type SemFile struct{ Semaphore }
+// SemValueMax is the largest value a semaphore can hold: SEM_VALUE_MAX,
+// posix_ipc's SEMAPHORE_VALUE_MAX (INT_MAX).
+const SemValueMax = sem.ValueMax
 
-// OpenSem is a stub.
+// semSlice bounds one futex sleep, so a waiter re-checks its context,
+// deadline and handle at least this often even if no wake-up reaches it.
+const semSlice = 100 * time.Millisecond
+
+// SemFile is an open named semaphore, glibc's /dev/shm/sem.NAME mapped
+// into this process: C programs (sem_open), Python's posix_ipc and other
+// SemFiles using the same name share its value and wake each other.
+//
+// Waiting (Acquire, Read) sleeps in a futex system call, which holds one
+// OS thread per blocked goroutine for the duration: 200 goroutines blocked
+// on semaphores are about 200 threads. The Go runtime stops the program
+// beyond debug.SetMaxThreads (10000 by default); bound the number of
+// concurrent waiters accordingly.
+//
+// A SemFile is safe for concurrent use. Every OpenSem makes its own
+// mapping (glibc returns the same sem_t* for a repeated sem_open; here
+// each handle is independent, and all of them are the same semaphore).
+type SemFile struct {
+	name string // "/NAME"
+
+	// mu guards the mapping: operations hold it for reading while they
+	// use the memory, Close takes it for writing to unmap.
+	mu      sync.RWMutex
+	closed  atomic.Bool
+	m       *sem.Mapping
+	word    sem.Word
+	waiters atomic.Int32              // goroutines of this handle sleeping on the word
+	rdl     atomic.Pointer[time.Time] // read deadline; nil for none
+}
+
+var _ Semaphore = (*SemFile)(nil)
+
+// OpenSem opens the named semaphore name ("/name" or "name"), as sem_open
+// and posix_ipc.Semaphore do. flag may hold os.O_CREATE (create it if it
+// does not exist, with permission bits perm less the umask and value as
+// its initial value) and os.O_EXCL (with os.O_CREATE: fail with an error
+// matching fs.ErrExist if it exists). Other flags are ignored: a semaphore
+// is always opened for reading and writing, so opening needs both
+// permissions. value is ignored when the semaphore already exists; above
+// SemValueMax it is an error (fs.ErrInvalid).
+//
+// Creation is atomic as in glibc: the complete semaphore is written to a
+// temporary file in /dev/shm and linked to its name. A file under the name
+// that is not a semaphore (for example a zero-length one) gives an error
+// matching fs.ErrInvalid, never a crash.
 func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, error) {
-	return nil, &fs.PathError{Op: "open", Path: name, Err: errors.ErrUnsupported}
+	n, err := CleanName("sem", name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	if value > SemValueMax {
+		return nil, &fs.PathError{Op: "open", Path: name,
+			Err: fmt.Errorf("%w: value %d is above SemValueMax (%d)", fs.ErrInvalid, value, SemValueMax)}
+	}
+	m, err := sem.Open(names.Path(names.Sem, n), flag&os.O_CREATE != 0, flag&os.O_EXCL != 0, uint32(perm.Perm()), value)
+	if err != nil {
+		return nil, pathError("open", name, err)
+	}
+	return &SemFile{name: "/" + n, m: m, word: m.Word()}, nil
 }
 
-// RemoveSem is a stub.
+// RemoveSem removes the named semaphore name (sem_unlink). Open handles,
+// here and in other processes, keep working; a later OpenSem with
+// os.O_CREATE makes a new, unrelated semaphore.
 func RemoveSem(name string) error {
-	return &fs.PathError{Op: "remove", Path: name, Err: errors.ErrUnsupported}
+	n, err := CleanName("sem", name)
+	if err != nil {
+		return &fs.PathError{Op: "remove", Path: name, Err: err}
+	}
+	return pathError("remove", name, sem.Unlink(names.Path(names.Sem, n)))
 }
 
-func statSem(name string) (fs.FileInfo, error) { return nil, errors.ErrUnsupported }
+// use checks the handle is open and holds it open until done is called.
+func (s *SemFile) use(op string) (done func(), err error) {
+	if s == nil {
+		return nil, &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+	}
+	if s.closed.Load() {
+		return nil, &fs.PathError{Op: op, Path: s.name, Err: fs.ErrClosed}
+	}
+	s.mu.RLock()
+	if s.closed.Load() {
+		s.mu.RUnlock()
+		return nil, &fs.PathError{Op: op, Path: s.name, Err: fs.ErrClosed}
+	}
+	return s.mu.RUnlock, nil
+}
+
+// Name returns the semaphore's name with its leading slash ("/name").
+func (s *SemFile) Name() string {
+	if s == nil {
+		return ""
+	}
+	return s.name
+}
+
+// Acquire takes one unit, waiting while the value is zero (sem_wait, or
+// sem_timedwait when ctx has a deadline; posix_ipc's acquire). It returns
+// nil once it has taken a unit. It gives up, without taking a unit, when
+// ctx is done (an error matching ctx.Err()), when the read deadline passes
+// (os.ErrDeadlineExceeded) or when the handle is closed (fs.ErrClosed). A
+// ctx already done or a deadline already passed fails even if a unit is
+// available (as golang.org/x/sync/semaphore does; C's sem_timedwait would
+// take it).
+//
+// While it waits it holds an OS thread (see SemFile). It sleeps in slices
+// of at most 100ms, re-checking ctx, the deadline and the handle between
+// them and never past a deadline; to end a wait at once, cancelling ctx,
+// SetDeadline and Close wake every sleeper on the semaphore, in every
+// process, and those that still find the value zero sleep again.
+func (s *SemFile) Acquire(ctx context.Context) error {
+	done, err := s.use("acquire")
+	if err != nil {
+		return err
+	}
+	defer done()
+	return s.acquire("acquire", ctx)
+}
+
+// acquire is Acquire for a handle in use.
+func (s *SemFile) acquire(op string, ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := s.waitErr(ctx); err != nil {
+		return &fs.PathError{Op: op, Path: s.name, Err: err}
+	}
+	if s.word.TryWait() {
+		return nil
+	}
+	s.waiters.Add(1)
+	defer s.waiters.Add(-1)
+	if ctx.Done() != nil {
+		// Wake the sleepers when ctx is cancelled, so this one notices at
+		// once. A deadline needs no wake-up: every sleep ends by it.
+		stop := context.AfterFunc(ctx, func() {
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				s.wakeAll()
+			}
+		})
+		defer stop()
+	}
+	err := s.word.Wait(func() (time.Duration, error) {
+		if err := s.waitErr(ctx); err != nil {
+			return 0, err
+		}
+		d := semSlice
+		if dl, ok := ctx.Deadline(); ok {
+			d = min(d, time.Until(dl))
+		}
+		if rdl := s.rdl.Load(); rdl != nil {
+			d = min(d, time.Until(*rdl))
+		}
+		return max(d, time.Microsecond), nil
+	})
+	if err != nil {
+		return &fs.PathError{Op: op, Path: s.name, Err: err}
+	}
+	return nil
+}
+
+// waitErr returns why a wait must stop now, or nil.
+func (s *SemFile) waitErr(ctx context.Context) error {
+	if s.closed.Load() {
+		return fs.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := time.Now()
+	if dl, ok := ctx.Deadline(); ok && !now.Before(dl) {
+		return context.DeadlineExceeded
+	}
+	if rdl := s.rdl.Load(); rdl != nil && !now.Before(*rdl) {
+		return os.ErrDeadlineExceeded
+	}
+	return nil
+}
+
+// wakeAll wakes the sleepers on the semaphore (in every process: the
+// others treat it as a spurious wake-up) if the mapping is still there, so
+// this handle's waiters re-check why they wait.
+func (s *SemFile) wakeAll() {
+	if !s.mu.TryRLock() {
+		return // being closed: Close wakes them
+	}
+	defer s.mu.RUnlock()
+	if s.m.Mem != nil && s.waiters.Load() > 0 {
+		s.word.WakeAll()
+	}
+}
+
+// TryAcquire takes one unit if the value is not zero, without waiting
+// (sem_trywait; posix_ipc's acquire(0)); otherwise it fails with
+// ErrWouldBlock.
+func (s *SemFile) TryAcquire() error {
+	done, err := s.use("acquire")
+	if err != nil {
+		return err
+	}
+	defer done()
+	if !s.word.TryWait() {
+		return &fs.PathError{Op: "acquire", Path: s.name, Err: ErrWouldBlock}
+	}
+	return nil
+}
+
+// Release adds one unit and wakes a waiter, in any process (sem_post;
+// posix_ipc's release). At SemValueMax it fails with syscall.EOVERFLOW and
+// leaves the value unchanged. It never blocks.
+func (s *SemFile) Release() error {
+	done, err := s.use("release")
+	if err != nil {
+		return err
+	}
+	defer done()
+	return pathError("release", s.name, s.word.Post())
+}
+
+// Value returns the semaphore's current value (sem_getvalue; posix_ipc's
+// value). Waiters are not counted: the value is never negative.
+func (s *SemFile) Value() (int, error) {
+	done, err := s.use("value")
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	return int(s.word.Value()), nil
+}
+
+// Do acquires a unit, runs fn and releases the unit, even if fn panics:
+// the shape of posix_ipc's "with sem:" block, for a semaphore used as a
+// lock. It returns Acquire's error without running fn, or fn's error and
+// Release's error joined (errors.Join).
+func (s *SemFile) Do(ctx context.Context, fn func() error) (err error) {
+	if err := s.Acquire(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		err = errors.Join(err, s.Release())
+	}()
+	return fn()
+}
+
+// Read waits until it can take one unit (as Acquire does, bounded by the
+// read deadline), then takes up to len(p)-1 more without waiting, and
+// returns how many it took, writing a 1 byte into p for each. So
+// io.CopyN(io.Discard, s, 3) acquires three units. An empty p takes
+// nothing and returns 0, nil.
+func (s *SemFile) Read(p []byte) (int, error) {
+	done, err := s.use("read")
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if err := s.acquire("read", context.Background()); err != nil {
+		return 0, err
+	}
+	p[0] = 1
+	n := 1
+	for n < len(p) && s.word.TryWait() {
+		p[n] = 1
+		n++
+	}
+	return n, nil
+}
+
+// Write releases len(p) units, whatever the bytes are, and returns how many
+// it released: fewer, with the error, when the value reached SemValueMax
+// (syscall.EOVERFLOW). It never blocks.
+func (s *SemFile) Write(p []byte) (int, error) {
+	done, err := s.use("write")
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	for i := range p {
+		if err := s.word.Post(); err != nil {
+			return i, pathError("write", s.name, err)
+		}
+	}
+	return len(p), nil
+}
+
+// SetDeadline sets the deadline for waits in Read and Acquire, including
+// waits already in progress; a zero t means none. After it, waits fail
+// with os.ErrDeadlineExceeded. Releases never wait.
+func (s *SemFile) SetDeadline(t time.Time) error { return s.setDeadline("setdeadline", t) }
+
+// SetReadDeadline is SetDeadline: only reads (acquisitions) ever wait.
+func (s *SemFile) SetReadDeadline(t time.Time) error { return s.setDeadline("setreaddeadline", t) }
+
+// SetWriteDeadline does nothing, since releases never wait; it is there
+// for io interfaces that expect it.
+func (s *SemFile) SetWriteDeadline(t time.Time) error {
+	done, err := s.use("setwritedeadline")
+	if err != nil {
+		return err
+	}
+	done()
+	return nil
+}
+
+func (s *SemFile) setDeadline(op string, t time.Time) error {
+	done, err := s.use(op)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if t.IsZero() {
+		s.rdl.Store(nil)
+	} else {
+		s.rdl.Store(&t)
+	}
+	if s.waiters.Load() > 0 {
+		s.word.WakeAll()
+	}
+	return nil
+}
+
+// Close releases the mapping (sem_close); the semaphore lives on. Waits in
+// progress on this handle end promptly with fs.ErrClosed; the mapping goes
+// away only after they have left. Using the handle afterwards, or closing
+// it again, gives fs.ErrClosed.
+func (s *SemFile) Close() error {
+	if s == nil {
+		return &fs.PathError{Op: "close", Path: "", Err: fs.ErrInvalid}
+	}
+	if !s.closed.CompareAndSwap(false, true) {
+		return &fs.PathError{Op: "close", Path: s.name, Err: fs.ErrClosed}
+	}
+	if s.waiters.Load() > 0 {
+		s.word.WakeAll() // the mapping stays until mu is ours
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return pathError("close", s.name, s.m.Close())
+}

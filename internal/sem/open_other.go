@@ -1,0 +1,25 @@
+//go:build !linux
+
+package sem
+
+import "errors"
+
+// Mapping is an open semaphore; on this system none can be opened.
+type Mapping struct {
+	Mem []byte
+	Fd  int
+}
+
+// Word returns the semaphore in the mapping.
+func (m *Mapping) Word() Word { return NewWord(m.Mem) }
+
+// Close is unsupported outside Linux.
+func (m *Mapping) Close() error { return errors.ErrUnsupported }
+
+// Open is unsupported outside Linux.
+func Open(path string, create, excl bool, perm uint32, value uint32) (*Mapping, error) {
+	return nil, errors.ErrUnsupported
+}
+
+// Unlink is unsupported outside Linux.
+func Unlink(path string) error { return errors.ErrUnsupported }

@@ -1,0 +1,190 @@
+package ipcfs
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// QueuePriorityMax is the highest message priority (posix_ipc's
+// QUEUE_PRIORITY_MAX, Linux's MQ_PRIO_MAX-1). Priorities run from 0, the
+// lowest, to QueuePriorityMax.
+const QueuePriorityMax = 32767
+
+// MessageQueuesSupported reports whether ipcfs supports POSIX message queues
+// on this system (posix_ipc's MESSAGE_QUEUES_SUPPORTED): true on Linux.
+const MessageQueuesSupported = runtime.GOOS == "linux"
+
+// SignalMin and SignalMax bound the signals recommended for NotifySignal
+// (posix_ipc's USER_SIGNAL_MIN and USER_SIGNAL_MAX): the real-time signals
+// 35 to 64. Signals 32 and 33 are reserved by glibc and 34 by the Go runtime
+// (os/signal cannot receive them).
+const (
+	SignalMin = 35
+	SignalMax = 64
+)
+
+// mqProcDir holds the kernel's message queue limits for the caller's IPC
+// namespace.
+const mqProcDir = "/proc/sys/fs/mqueue/"
+
+// MqLimits holds the host's message queue limits, as read from
+// /proc/sys/fs/mqueue and getrlimit(RLIMIT_MSGQUEUE) for the caller's IPC
+// namespace and user.
+type MqLimits struct {
+	// QueuesMax is the number of queues the namespace may hold (queues_max).
+	QueuesMax int64
+	// MsgMax is the largest MaxMessages an unprivileged creator may ask for
+	// (msg_max).
+	MsgMax int64
+	// MsgsizeMax is the largest MessageSize an unprivileged creator may ask
+	// for (msgsize_max).
+	MsgsizeMax int64
+	// MsgDefault and MsgsizeDefault are what a queue created without
+	// attributes gets (msg_default, msgsize_default; the kernel caps them at
+	// MsgMax and MsgsizeMax).
+	MsgDefault     int64
+	MsgsizeDefault int64
+	// RlimitMsgqueue is the soft RLIMIT_MSGQUEUE: the bytes all queues
+	// created by this user may take together (see QueueCost).
+	RlimitMsgqueue uint64
+}
+
+// QueueLimits reads the host's current message queue limits. It fails with
+// errors.ErrUnsupported where there are no POSIX message queues.
+func QueueLimits() (MqLimits, error) {
+	var l MqLimits
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  *int64
+	}{
+		{"queues_max", &l.QueuesMax},
+		{"msg_max", &l.MsgMax},
+		{"msgsize_max", &l.MsgsizeMax},
+		{"msg_default", &l.MsgDefault},
+		{"msgsize_default", &l.MsgsizeDefault},
+	} {
+		if *f.dst, err = mqReadProc(f.name); err != nil {
+			return MqLimits{}, err
+		}
+	}
+	l.RlimitMsgqueue, err = mqRlimit()
+	if err != nil {
+		return MqLimits{}, err
+	}
+	return l, nil
+}
+
+// QueueMessagesMaxDefault returns posix_ipc's QUEUE_MESSAGES_MAX_DEFAULT: the
+// largest capacity an unprivileged creator may give a queue
+// (/proc/sys/fs/mqueue/msg_max, read now), or 10 if it cannot be read.
+func QueueMessagesMaxDefault() int64 {
+	if v, err := mqReadProc("msg_max"); err == nil {
+		return v
+	}
+	return 10
+}
+
+// QueueMessageSizeMaxDefault returns posix_ipc's
+// QUEUE_MESSAGE_SIZE_MAX_DEFAULT: 8192, lowered to
+// /proc/sys/fs/mqueue/msgsize_max (read now) when that is smaller.
+func QueueMessageSizeMaxDefault() int64 {
+	if v, err := mqReadProc("msgsize_max"); err == nil && v < 8192 {
+		return v
+	}
+	return 8192
+}
+
+// QueueCost returns the bytes a queue with the given capacity and message
+// size is charged against its creator's RLIMIT_MSGQUEUE on 64-bit Linux:
+// maxMessages*messageSize plus 96 bytes of kernel bookkeeping per message.
+func QueueCost(maxMessages, messageSize int64) int64 {
+	return maxMessages*messageSize + 96*maxMessages
+}
+
+// mqUnsupported is the error of queue operations where there are none.
+func mqUnsupported() error { return errors.ErrUnsupported }
+
+func mqReadProc(name string) (int64, error) {
+	if !MessageQueuesSupported {
+		return 0, mqUnsupported()
+	}
+	b, err := os.ReadFile(mqProcDir + name)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+}
+
+// mqLimitError is the error inside the *fs.PathError when a kernel limit
+// refuses an operation: it names the limit and how to raise it, and unwraps
+// to the errno the kernel returned.
+type mqLimitError struct {
+	msg   string
+	errno syscall.Errno
+}
+
+func (e *mqLimitError) Error() string { return e.msg }
+func (e *mqLimitError) Unwrap() error { return e.errno }
+
+// mqParamError is the error inside the *fs.PathError for an invalid argument:
+// errors.Is holds for both fs.ErrInvalid and syscall.EINVAL.
+type mqParamError struct{ msg string }
+
+func (e *mqParamError) Error() string   { return "invalid argument: " + e.msg }
+func (e *mqParamError) Unwrap() []error { return []error{fs.ErrInvalid, syscall.EINVAL} }
+
+func mqInvalid(format string, args ...any) error {
+	return &mqParamError{fmt.Sprintf(format, args...)}
+}
+
+// mqExplainOpen turns the errno of a failed mq_open into a limit error
+// naming the limit, when one is the cause.
+func mqExplainOpen(errno syscall.Errno, create bool, attr *MqAttr) error {
+	if !create {
+		return errno
+	}
+	l, err := QueueLimits()
+	if err != nil {
+		return errno
+	}
+	maxMsg, msgSize := l.MsgDefault, l.MsgsizeDefault
+	if maxMsg > l.MsgMax {
+		maxMsg = l.MsgMax
+	}
+	if msgSize > l.MsgsizeMax {
+		msgSize = l.MsgsizeMax
+	}
+	if attr != nil && attr.MaxMessages > 0 {
+		maxMsg = attr.MaxMessages
+	}
+	if attr != nil && attr.MessageSize > 0 {
+		msgSize = attr.MessageSize
+	}
+	switch errno {
+	case syscall.EINVAL:
+		if maxMsg > l.MsgMax {
+			return &mqLimitError{fmt.Sprintf("max messages %d exceeds the limit %d of %smsg_max (raise it as root: sysctl fs.mqueue.msg_max=%d)",
+				maxMsg, l.MsgMax, mqProcDir, maxMsg), errno}
+		}
+		if msgSize > l.MsgsizeMax {
+			return &mqLimitError{fmt.Sprintf("message size %d exceeds the limit %d of %smsgsize_max (raise it as root: sysctl fs.mqueue.msgsize_max=%d)",
+				msgSize, l.MsgsizeMax, mqProcDir, msgSize), errno}
+		}
+	case syscall.ENOSPC:
+		return &mqLimitError{fmt.Sprintf("too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",
+			mqProcDir, l.QueuesMax), errno}
+	case syscall.EMFILE:
+		if !mqFdTableFull() {
+			return &mqLimitError{fmt.Sprintf("RLIMIT_MSGQUEUE exhausted: a queue of %d x %d bytes costs %d bytes and this user's queues may take at most %d bytes in all (remove unused queues, create smaller ones, or raise the limit: ulimit -q / setrlimit(RLIMIT_MSGQUEUE))",
+				maxMsg, msgSize, QueueCost(maxMsg, msgSize), l.RlimitMsgqueue), errno}
+		}
+	}
+	return errno
+}

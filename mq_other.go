@@ -1,0 +1,41 @@
+//go:build !linux
+
+package ipcfs
+
+import (
+	"errors"
+	"io/fs"
+	"syscall"
+	"time"
+)
+
+// Message queues are Linux-only: every call fails with errors.ErrUnsupported.
+
+type mqKey struct{ dev, ino uint64 }
+
+type mqFileStat struct {
+	key     mqKey
+	perm    fs.FileMode
+	modTime time.Time
+	regular bool
+	sys     *syscall.Stat_t
+}
+
+func mqSysOpen(string, int, fs.FileMode, *MqAttr) (int, MqAttr, error) {
+	return -1, MqAttr{}, errors.ErrUnsupported
+}
+func mqSysUnlink(string) error                             { return errors.ErrUnsupported }
+func mqSysSend(int, []byte, uint) error                    { return errors.ErrUnsupported }
+func mqSysReceive(int, []byte) (int, uint, error)          { return 0, 0, errors.ErrUnsupported }
+func mqSysGetAttr(int) (MqAttr, error)                     { return MqAttr{}, errors.ErrUnsupported }
+func mqSysQsize(int) (int64, error)                        { return 0, errors.ErrUnsupported }
+func mqSysFstat(int) (mqFileStat, error)                   { return mqFileStat{}, errors.ErrUnsupported }
+func mqSysLstat(string) (mqFileStat, error)                { return mqFileStat{}, errors.ErrUnsupported }
+func mqSysClose(int)                                       {}
+func mqSysNotifySignal(int, int) error                     { return errors.ErrUnsupported }
+func mqSysNotifyThread(int, int, *[mqCookieLen]byte) error { return errors.ErrUnsupported }
+func mqSysNotifyCancel(int) error                          { return errors.ErrUnsupported }
+func mqSysNetlinkSocket() (int, error)                     { return -1, errors.ErrUnsupported }
+func mqSysRead(int, []byte) (int, error)                   { return 0, errors.ErrUnsupported }
+func mqFdTableFull() bool                                  { return false }
+func mqRlimit() (uint64, error)                            { return 0, errors.ErrUnsupported }
