@@ -32,8 +32,10 @@
 // handle on the queue. mk opens an existing object unless --excl is given
 // (then it fails with "already exists"): an existing segment is resized to a
 // --size other than 0, an existing queue keeps its attributes and an
-// existing semaphore its value. --max-messages or --message-size alone take
-// the system's default for the other. write copies stdin into the segment from
+// existing semaphore its value. Without --max-messages and --message-size a
+// queue gets the kernel's defaults (/proc/sys/fs/mqueue/msg_default and
+// msgsize_default); with only one, the other is posix_ipc's default
+// (ipcfs.QueueMessagesMaxDefault or ipcfs.QueueMessageSizeMaxDefault). write copies stdin into the segment from
 // offset 0, growing it as needed; bytes past the end of the input stay unless
 // --truncate. send sends each argument as one message; the argument "-"
 // sends each line of stdin (without its newline) as one message. recv prints

@@ -3,10 +3,7 @@ package main
 import (
 	"flag"
 	"io/fs"
-	"math"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/ipcfs/ipcfs"
 )
@@ -18,8 +15,8 @@ var mkCommand = &command{
 	flags: func(fl *flag.FlagSet) any {
 		o := &mkOptions{fl: fl, mode: 0o600}
 		fl.Var(&o.size, "size", "shm: segment size in `bytes` (suffix k, m, g allowed)")
-		fl.Int64Var(&o.maxMessages, "max-messages", 0, "mq: capacity in messages (default: the system's, /proc/sys/fs/mqueue/msg_default)")
-		fl.Var(&o.messageSize, "message-size", "mq: largest message in `bytes` (default: the system's, /proc/sys/fs/mqueue/msgsize_default)")
+		fl.Int64Var(&o.maxMessages, "max-messages", 0, "mq: capacity in messages (default: the kernel's; with only --message-size: /proc/sys/fs/mqueue/msg_max)")
+		fl.Var(&o.messageSize, "message-size", "mq: largest message in `bytes` (default: the kernel's; with only --max-messages: 8192 or msgsize_max if lower)")
 		fl.Uint64Var(&o.value, "value", 0, "sem: initial value of a new semaphore")
 		fl.Var(&o.mode, "mode", "permission bits of a new object, in `octal`")
 		fl.BoolVar(&o.excl, "excl", false, "fail if the object already exists")
@@ -81,8 +78,8 @@ func runMk(e *env, opts any, args []string) error {
 		}
 		f, err = e.ns.OpenMq(obj.name, oflag, perm, attr)
 	case "sem":
-		if o.value > math.MaxInt32 {
-			return usagef("--value %d is above the maximum, %d", o.value, math.MaxInt32)
+		if o.value > ipcfs.SemValueMax {
+			return usagef("--value %d is above the maximum, %d", o.value, ipcfs.SemValueMax)
 		}
 		f, err = e.ns.OpenSem(obj.name, oflag, perm, uint32(o.value))
 	}
@@ -92,16 +89,18 @@ func runMk(e *env, opts any, args []string) error {
 	return pathErr(obj.String(), f.Close())
 }
 
-// mqAttr returns the attributes for a new queue: nil (the system's defaults)
-// when neither attribute flag is given, else the flags with the system's
-// default for the one not given.
+// mqAttr returns the attributes for a new queue: nil (the kernel's defaults,
+// /proc/sys/fs/mqueue/msg_default and msgsize_default) when neither
+// attribute flag is given, else the flags, with posix_ipc's default
+// (QueueMessagesMaxDefault, QueueMessageSizeMaxDefault) for the one not
+// given.
 func mqAttr(o *mkOptions, set map[string]bool) (*ipcfs.MqAttr, error) {
 	if !set["max-messages"] && !set["message-size"] {
 		return nil, nil
 	}
 	attr := &ipcfs.MqAttr{
-		MaxMessages: mqDefault("msg_default", "msg_max", 10),
-		MessageSize: mqDefault("msgsize_default", "msgsize_max", 8192),
+		MaxMessages: ipcfs.QueueMessagesMaxDefault(),
+		MessageSize: ipcfs.QueueMessageSizeMaxDefault(),
 	}
 	if set["max-messages"] {
 		if o.maxMessages < 1 {
@@ -116,29 +115,4 @@ func mqAttr(o *mkOptions, set map[string]bool) (*ipcfs.MqAttr, error) {
 		attr.MessageSize = int64(o.messageSize)
 	}
 	return attr, nil
-}
-
-// mqDefault returns what the kernel uses for a queue created without
-// attributes: /proc/sys/fs/mqueue/<def>, lowered to <max>; fallback where
-// /proc does not say.
-func mqDefault(def, max string, fallback int64) int64 {
-	read := func(name string) int64 {
-		b, err := os.ReadFile("/proc/sys/fs/mqueue/" + name)
-		if err != nil {
-			return 0
-		}
-		v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-		if err != nil {
-			return 0
-		}
-		return v
-	}
-	v := read(def)
-	if v <= 0 {
-		return fallback
-	}
-	if m := read(max); m > 0 && m < v {
-		v = m
-	}
-	return v
 }

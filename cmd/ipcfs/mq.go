@@ -13,10 +13,6 @@ import (
 	"github.com/ipcfs/ipcfs"
 )
 
-// queuePriorityMax is the highest message priority Linux takes
-// (MQ_PRIO_MAX - 1, posix_ipc's QUEUE_PRIORITY_MAX).
-const queuePriorityMax = 32767
-
 var sendCommand = &command{
 	name:    "send",
 	args:    "[--priority P] [--timeout D] mq/NAME MESSAGE...",
@@ -83,8 +79,8 @@ func runSend(e *env, opts any, args []string) error {
 	if len(args) < 2 {
 		return usagef("want a queue path and at least one message")
 	}
-	if o.priority > queuePriorityMax {
-		return usagef("--priority %d is above the maximum, %d", o.priority, queuePriorityMax)
+	if o.priority > ipcfs.QueuePriorityMax {
+		return usagef("--priority %d is above the maximum, %d", o.priority, ipcfs.QueuePriorityMax)
 	}
 	obj, err := parseObject(args[0], "mq")
 	if err != nil {
