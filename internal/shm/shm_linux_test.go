@@ -1,0 +1,135 @@
+package shm
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"runtime"
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+func tempFile(t *testing.T, size int64) int {
+	t.Helper()
+	fd, err := Open(t.TempDir()+"/seg", os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { Close(fd) })
+	if err := Truncate(fd, size); err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
+func TestGuardTurnsSIGBUSOnItsMappingIntoFaulted(t *testing.T) {
+	page := os.Getpagesize()
+	fd := tempFile(t, int64(4*page))
+	m, err := Map(fd, 4*page, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Unmap(m)
+	owns := func(addr uintptr) bool {
+		base := uintptr(unsafe.Pointer(&m[0]))
+		return addr >= base && addr < base+uintptr(len(m))
+	}
+	if Guard(owns, func() { m[3*page] = 1 }) {
+		t.Fatal("store inside the file reported a fault")
+	}
+	if err := Truncate(fd, int64(page)); err != nil {
+		t.Fatal(err)
+	}
+	if !Guard(owns, func() { m[3*page] = 2 }) {
+		t.Fatal("store past the end of the file did not report a fault")
+	}
+	var v byte
+	if !Guard(owns, func() { v = m[2*page] }) {
+		t.Fatalf("load past the end of the file did not report a fault (read %d)", v)
+	}
+}
+
+func TestGuardPassesOtherPanicsOn(t *testing.T) {
+	defer func() {
+		if r := recover(); r != "not a fault" {
+			t.Errorf("recovered %v; want the original panic", r)
+		}
+	}()
+	Guard(func(uintptr) bool { return true }, func() { panic("not a fault") })
+	t.Error("Guard swallowed a panic")
+}
+
+func TestGuardPassesFaultsElsewhereOn(t *testing.T) {
+	defer func() {
+		if _, ok := recover().(runtime.Error); !ok {
+			t.Error("want the nil dereference's runtime.Error to propagate")
+		}
+	}()
+	var p *int
+	Guard(func(uintptr) bool { return false }, func() { _ = *p })
+	t.Error("Guard swallowed a nil dereference")
+}
+
+func TestOpenRefusesSymlinksAndKeepsNoNonblock(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Symlink(dir+"/target", dir+"/link"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir+"/link", os.O_RDWR|os.O_CREATE, 0o600); !errors.Is(err, syscall.ELOOP) {
+		t.Errorf("Open(symlink, O_CREAT) = %v; want ELOOP", err)
+	}
+	if _, err := os.Lstat(dir + "/target"); !os.IsNotExist(err) {
+		t.Errorf("Open created the symlink's target: %v", err)
+	}
+	fd := tempFile(t, 0)
+	fl, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+	if errno != 0 || fl&syscall.O_NONBLOCK != 0 {
+		t.Errorf("F_GETFL = %#o, %v; want no O_NONBLOCK", fl, errno)
+	}
+}
+
+func TestAllocateGrowsButNeverShrinks(t *testing.T) {
+	fd := tempFile(t, 100)
+	if err := Allocate(fd, 50, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := Fstat(fd); err != nil || st.Size != 1050 {
+		t.Errorf("size after Allocate(50, 1000) = %d, %v; want 1050", st.Size, err)
+	}
+	if err := Allocate(fd, 0, 10); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := Fstat(fd); err != nil || st.Size != 1050 {
+		t.Errorf("size after Allocate(0, 10) = %d, %v; want 1050", st.Size, err)
+	}
+}
+
+func TestStatReportsTypesAndPermissionBits(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/f", []byte("abc"), 0o640)
+	os.Chmod(dir+"/f", 0o640|os.ModeSetuid)
+	os.Symlink("f", dir+"/l")
+	os.Mkdir(dir+"/d", 0o700)
+	syscall.Mkfifo(dir+"/p", 0o600)
+	for _, c := range []struct {
+		name string
+		want fs.FileMode
+	}{
+		{"f", 0o640 | fs.ModeSetuid},
+		{"l", fs.ModeSymlink | 0o777},
+		{"p", fs.ModeNamedPipe | 0o600},
+		{"d", fs.ModeDir | 0o700},
+	} {
+		st, err := Lstat(dir + "/" + c.name)
+		if err != nil || st.Mode != c.want {
+			t.Errorf("Lstat(%q).Mode = %v, %v; want %v", c.name, st.Mode, err, c.want)
+		}
+		if _, ok := st.Sys.(*syscall.Stat_t); !ok {
+			t.Errorf("Lstat(%q).Sys = %T", c.name, st.Sys)
+		}
+	}
+	if st, _ := Lstat(dir + "/f"); st.Size != 3 || st.ModTime.IsZero() {
+		t.Errorf("Lstat(f) = size %d, mtime %v", st.Size, st.ModTime)
+	}
+}

@@ -1,0 +1,92 @@
+package ipcfs
+
+// The mapping of a ShmFile. A handle maps its segment once at open and maps
+// it again, larger, only when an access reaches past the mapped length. The
+// new mapping is made with room to grow (up to twice the old length, at
+// most 1 GiB more), so a segment written sequentially is remapped a
+// logarithmic number of times. Old mappings are kept until Close: slices
+// handed out by Bytes point into them and stay valid, and since every
+// mapping is MAP_SHARED over the same file they all show the same bytes.
+// Mapping past the end of the file is allowed; those pages are never
+// touched, because every access is bounded by the segment's size.
+
+import (
+	"math"
+	"os"
+	"syscall"
+	"unsafe"
+
+	"github.com/ipcfs/ipcfs/internal/shm"
+)
+
+// shmMaxGrowStep bounds how much room for growth a remap adds at once.
+const shmMaxGrowStep = 1 << 30
+
+// mapAtLeast makes the current mapping cover [0, end). f.mu must be held
+// for writing.
+func (f *ShmFile) mapAtLeast(end int64) error {
+	if end <= int64(len(f.m)) {
+		return nil
+	}
+	page := int64(os.Getpagesize())
+	length := shmRoundUp(end, page)
+	if n := int64(len(f.m)); n > 0 {
+		length = max(length, shmRoundUp(n+min(n, shmMaxGrowStep), page))
+	}
+	if length > math.MaxInt {
+		return syscall.EFBIG
+	}
+	m, err := shm.Map(f.fd, int(length), !f.readOnly)
+	if err != nil {
+		return err
+	}
+	if f.m != nil {
+		f.old = append(f.old, f.m)
+	}
+	f.m = m
+	return nil
+}
+
+func shmRoundUp(n, page int64) int64 {
+	if n > math.MaxInt64-page {
+		return math.MaxInt64
+	}
+	return (n + page - 1) / page * page
+}
+
+// refreshSize learns the segment's size from the kernel. f.mu must be held.
+func (f *ShmFile) refreshSize() (int64, error) {
+	st, err := shm.Fstat(f.fd)
+	if err != nil {
+		return 0, err
+	}
+	f.size.Store(st.Size)
+	return st.Size, nil
+}
+
+// owns reports whether addr lies inside one of f's mappings. f.mu must be
+// held.
+func (f *ShmFile) owns(addr uintptr) bool {
+	in := func(m []byte) bool {
+		if len(m) == 0 {
+			return false
+		}
+		base := uintptr(unsafe.Pointer(unsafe.SliceData(m)))
+		return addr >= base && addr-base < uintptr(len(m))
+	}
+	if in(f.m) {
+		return true
+	}
+	for _, m := range f.old {
+		if in(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// guard runs fn, turning a fault on f's mappings into faulted = true.
+// f.mu must be held.
+func (f *ShmFile) guard(fn func()) (faulted bool) {
+	return shm.Guard(f.owns, fn)
+}
