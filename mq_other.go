@@ -5,7 +5,6 @@ package ipcfs
 import (
 	"errors"
 	"io/fs"
-	"syscall"
 	"time"
 )
 
@@ -18,7 +17,7 @@ type mqFileStat struct {
 	perm    fs.FileMode
 	modTime time.Time
 	regular bool
-	sys     *syscall.Stat_t
+	sys     any // always nil: there is no host stat here
 }
 
 func mqSysOpen(string, int, fs.FileMode, *MqAttr) (int, MqAttr, error) {

@@ -94,7 +94,7 @@ func OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (*MqFile, err
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	q.nonblock.Store(flag&syscall.O_NONBLOCK != 0)
+	q.nonblock.Store(flag&mqFlagNonblock != 0)
 	return q, nil
 }
 
@@ -102,7 +102,7 @@ const mqAccMode = os.O_RDONLY | os.O_WRONLY | os.O_RDWR
 
 // mqCheckOpen validates OpenMq's flag and attr.
 func mqCheckOpen(flag int, attr *MqAttr) error {
-	known := mqAccMode | os.O_CREATE | os.O_EXCL | syscall.O_NONBLOCK | syscall.O_CLOEXEC
+	known := mqAccMode | os.O_CREATE | os.O_EXCL | mqFlagNonblock | syscall.O_CLOEXEC
 	if flag&^known != 0 {
 		return mqInvalid("flag %#o has bits a message queue does not take (only O_RDONLY, O_WRONLY, O_RDWR, O_CREATE, O_EXCL, O_NONBLOCK)", flag&^known)
 	}

@@ -16,7 +16,6 @@ package sem
 
 import (
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -85,7 +84,7 @@ func (w Word) Post() error {
 	for {
 		d := atomic.LoadUint64(w.data)
 		if d&valMask >= ValueMax {
-			return syscall.EOVERFLOW
+			return errOverflow
 		}
 		if atomic.CompareAndSwapUint64(w.data, d, d+1) {
 			if d>>32 != 0 {

@@ -1,0 +1,20 @@
+// Package fstest helps test code that uses ipcfs without touching the host.
+//
+// It has three parts, in the spirit of the standard library's testing/fstest:
+//
+//   - MemFS, an in-memory implementation of the whole ipcfs.Namespace:
+//     shared memory segments are byte buffers, message queues and semaphores
+//     are Go objects with the same blocking, deadline, context, priority and
+//     error semantics as the host's. Every NewMemFS is independent, so
+//     parallel tests never collide, and nothing reaches /dev/shm or the
+//     kernel's queues.
+//   - TestNamespace, a conformance suite: it takes a constructor of fresh
+//     namespaces and checks, as subtests, every behaviour that the host
+//     namespace (ipcfs.New), MemFS and any third-party backend must share.
+//   - Snapshot, a frozen read-only copy of a namespace (shared memory
+//     content, queue attributes, semaphore values) as an fs.FS that passes
+//     testing/fstest.TestFS and can be copied with os.CopyFS.
+//
+// Package mount (github.com/ipcfs/ipcfs/mount) turns any of these
+// namespaces into an afero.Fs.
+package fstest

@@ -1,0 +1,97 @@
+package fstest
+
+import (
+	"io/fs"
+	"os"
+	"sync"
+	"syscall"
+)
+
+// handle is the state every open in-memory object has: its name, access
+// mode and whether it is closed.
+type handle struct {
+	name     string // "/" + clean name, what Name returns and errors carry
+	readable bool
+	writable bool
+
+	closeOnce sync.Once
+	closed    chan struct{} // closed by Close
+}
+
+func (h *handle) init(name string, flag int) {
+	h.name = "/" + name
+	switch flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR) {
+	case os.O_RDONLY:
+		h.readable = true
+	case os.O_WRONLY:
+		h.writable = true
+	default:
+		h.readable, h.writable = true, true
+	}
+	h.closed = make(chan struct{})
+}
+
+// Name returns the object's POSIX name, with its leading slash.
+func (h *handle) Name() string {
+	if h == nil {
+		return ""
+	}
+	return h.name
+}
+
+// check returns the error for op on a nil or closed handle.
+func (h *handle) check(op string) error {
+	if h == nil || h.closed == nil {
+		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+	}
+	select {
+	case <-h.closed:
+		return &fs.PathError{Op: op, Path: h.name, Err: fs.ErrClosed}
+	default:
+		return nil
+	}
+}
+
+// checkRead is check plus the handle's read access (EBADF, as for an fd not
+// open for reading).
+func (h *handle) checkRead(op string) error {
+	if err := h.check(op); err != nil {
+		return err
+	}
+	if !h.readable {
+		return h.err(op, syscall.EBADF)
+	}
+	return nil
+}
+
+// checkWrite is check plus the handle's write access.
+func (h *handle) checkWrite(op string) error {
+	if err := h.check(op); err != nil {
+		return err
+	}
+	if !h.writable {
+		return h.err(op, syscall.EBADF)
+	}
+	return nil
+}
+
+// close marks the handle closed, waking its waiters; closing it again gives
+// fs.ErrClosed.
+func (h *handle) close() error {
+	if h == nil || h.closed == nil {
+		return &fs.PathError{Op: "close", Path: "", Err: fs.ErrInvalid}
+	}
+	first := false
+	h.closeOnce.Do(func() { close(h.closed); first = true })
+	if !first {
+		return &fs.PathError{Op: "close", Path: h.name, Err: fs.ErrClosed}
+	}
+	return nil
+}
+
+func (h *handle) err(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &fs.PathError{Op: op, Path: h.name, Err: err}
+}

@@ -1,0 +1,118 @@
+package fstest_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/ipcfs/ipcfs"
+	ipcfstest "github.com/ipcfs/ipcfs/fstest"
+)
+
+func TestMemFSConformance(t *testing.T) {
+	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace { return ipcfstest.NewMemFS() })
+}
+
+func TestMemFSSharedAcrossSubtests(t *testing.T) {
+	// One namespace for every subtest works too (as the host's is shared).
+	m := ipcfstest.NewMemFS()
+	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace { return m })
+	for _, d := range []string{"shm", "mq", "sem"} {
+		if entries, _ := m.ReadDir(d); len(entries) != 0 {
+			t.Errorf("after the suite, %s holds %d objects; want 0 (the suite removes what it creates)", d, len(entries))
+		}
+	}
+}
+
+func TestMemFSShmPassesTestingFSTest(t *testing.T) {
+	m := ipcfstest.NewMemFS()
+	for name, content := range map[string]string{"a": "alpha", "b": "", "c": "gamma\x00ray"} {
+		f, err := m.OpenShm(name, os.O_RDWR|os.O_CREATE, 0o600, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write([]byte(content))
+		f.Close()
+	}
+	sub, err := fs.Sub(m, "shm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fstest.TestFS(sub, "a", "b", "c"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestMemFSInstancesAreIndependent(t *testing.T) {
+	a, b := ipcfstest.NewMemFS(), ipcfstest.NewMemFS()
+	f, err := a.OpenSem("x", os.O_CREATE|os.O_EXCL, 0o600, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := b.OpenSem("x", 0, 0, 0); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a semaphore created in one MemFS opened in another: err = %v; want fs.ErrNotExist", err)
+	}
+	if g, err := b.OpenSem("x", os.O_CREATE|os.O_EXCL, 0o600, 5); err != nil {
+		t.Errorf("creating the same name in another MemFS = %v; want no error", err)
+	} else {
+		g.Close()
+	}
+}
+
+func TestMemFSSemaphoreCloseWakesWaiters(t *testing.T) {
+	m := ipcfstest.NewMemFS()
+	s, err := m.OpenSem("s", os.O_CREATE, 0o600, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = s.Acquire(context.Background()) }()
+	}
+	s.Close()
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, fs.ErrClosed) {
+			t.Errorf("waiter %d: Acquire = %v; want fs.ErrClosed", i, err)
+		}
+	}
+}
+
+func TestMemFSNilHandlesDoNotPanic(t *testing.T) {
+	m := ipcfstest.NewMemFS()
+	shm, _ := m.OpenShm("x", os.O_RDWR|os.O_CREATE, 0o600, 0)
+	q, _ := m.OpenMq("x", os.O_RDWR|os.O_CREATE, 0o600, &ipcfs.MqAttr{MaxMessages: 1, MessageSize: 1})
+	sem, _ := m.OpenSem("x", os.O_CREATE, 0o600, 0)
+	// Zero-value typed nil pointers behind the interfaces.
+	nilShm := ipcfstest.NilOf(shm)
+	nilMq := ipcfstest.NilOf(q)
+	nilSem := ipcfstest.NilOf(sem)
+	for _, f := range []ipcfs.File{nilShm, nilMq, nilSem} {
+		if _, err := f.Read(make([]byte, 1)); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("%T(nil).Read = %v; want fs.ErrInvalid", f, err)
+		}
+		if err := f.Close(); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("%T(nil).Close = %v; want fs.ErrInvalid", f, err)
+		}
+		_ = f.Name()
+	}
+}
+
+func TestMemFSZeroValueIsUsable(t *testing.T) {
+	var m ipcfstest.MemFS
+	f, err := m.OpenShm("x", os.O_RDWR|os.O_CREATE, 0o600, 3)
+	if err != nil {
+		t.Fatalf("OpenShm on a zero MemFS = %v", err)
+	}
+	f.Close()
+	if entries, err := m.ReadDir("shm"); err != nil || len(entries) != 1 {
+		t.Errorf("ReadDir(shm) = %d entries, %v; want 1", len(entries), err)
+	}
+}

@@ -1,0 +1,370 @@
+package fstest
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/ipcfs/ipcfs"
+)
+
+// memMsg is one queued message.
+type memMsg struct {
+	data []byte
+	prio uint
+}
+
+// memMq is an in-memory message queue.
+type memMq struct {
+	meta
+	maxMsgs int64
+	msgSize int64
+	msgs    []memMsg // highest priority first, FIFO within a priority
+	bytes   int64    // payload bytes queued
+	changed broadcast
+
+	recvWaiters int        // receivers blocked on an empty queue
+	notifyOwner *memMqFile // handle holding the notification, or nil
+	notifyFn    func()     // its callback
+}
+
+func (q *memMq) info() fs.FileInfo {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return ipcfs.NewFileInfo(q.name, q.bytes, fs.ModeIrregular|q.perm, q.mtime, q.sysInfo())
+}
+
+// sysInfo returns the queue's MqInfo. q.mu must be held.
+func (q *memMq) sysInfo() ipcfs.MqInfo {
+	return ipcfs.MqInfo{Attr: ipcfs.MqAttr{MaxMessages: q.maxMsgs, MessageSize: q.msgSize, CurMessages: int64(len(q.msgs))}}
+}
+
+// insert queues m after every message of the same or higher priority and
+// fires the notification on the empty to non-empty transition when no
+// receiver is waiting, as the kernel does. q.mu must be held.
+func (q *memMq) insert(m memMsg) {
+	i := len(q.msgs)
+	for i > 0 && q.msgs[i-1].prio < m.prio {
+		i--
+	}
+	q.msgs = append(q.msgs, memMsg{})
+	copy(q.msgs[i+1:], q.msgs[i:])
+	q.msgs[i] = m
+	q.bytes += int64(len(m.data))
+	q.mtime = time.Now()
+	q.changed.notify()
+	if len(q.msgs) == 1 && q.recvWaiters == 0 && q.notifyFn != nil {
+		fn := q.notifyFn
+		q.notifyOwner, q.notifyFn = nil, nil
+		go fn()
+	}
+}
+
+// OpenMq opens or creates an in-memory queue, as ipcfs.OpenMq does: flag
+// takes os.O_RDONLY, os.O_WRONLY, os.O_RDWR, os.O_CREATE, os.O_EXCL and
+// syscall.O_NONBLOCK; attr sets a new queue's capacity and message size
+// (nil, or a zero field: DefaultMaxMessages, DefaultMessageSize) and is
+// ignored for an existing queue. Attributes out of range (negative, above
+// MaxMessagesLimit or MessageSizeLimit) and the access mode O_WRONLY|O_RDWR
+// give EINVAL.
+func (m *MemFS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.MessageQueue, error) {
+	f, err := m.openMq("open", name, name, flag, perm, attr)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (m *MemFS) openMq(op, p, name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (*memMqFile, error) {
+	n, err := ipcfs.CleanName("mq", name)
+	if err != nil {
+		return nil, &fs.PathError{Op: op, Path: p, Err: err}
+	}
+	if flag&(os.O_WRONLY|os.O_RDWR) == os.O_WRONLY|os.O_RDWR {
+		return nil, &fs.PathError{Op: op, Path: p, Err: syscall.EINVAL}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.initMaps()
+	q, exists := m.mq[n]
+	if err := checkOpen(op, p, exists, flag); err != nil {
+		return nil, err
+	}
+	if !exists {
+		maxMsgs, msgSize := int64(DefaultMaxMessages), int64(DefaultMessageSize)
+		if attr != nil && attr.MaxMessages != 0 {
+			maxMsgs = attr.MaxMessages
+		}
+		if attr != nil && attr.MessageSize != 0 {
+			msgSize = attr.MessageSize
+		}
+		if maxMsgs <= 0 || maxMsgs > MaxMessagesLimit || msgSize <= 0 || msgSize > MessageSizeLimit {
+			return nil, &fs.PathError{Op: op, Path: p, Err: syscall.EINVAL}
+		}
+		q = &memMq{maxMsgs: maxMsgs, msgSize: msgSize}
+		q.init(n, perm)
+		m.mq[n] = q
+	}
+	f := &memMqFile{obj: q}
+	f.h.init(n, flag)
+	f.nonblock.Store(flag&syscall.O_NONBLOCK != 0)
+	return f, nil
+}
+
+// memMqFile is an open in-memory queue; it implements ipcfs.MessageQueue.
+type memMqFile struct {
+	h        handle
+	obj      *memMq
+	nonblock atomic.Bool
+	prio     atomic.Uint32
+	rdl, wdl deadline
+}
+
+var _ ipcfs.MessageQueue = (*memMqFile)(nil)
+
+func (f *memMqFile) hd() *handle {
+	if f == nil {
+		return nil
+	}
+	return &f.h
+}
+
+// Name returns the queue's POSIX name ("/x").
+func (f *memMqFile) Name() string { return f.hd().Name() }
+
+// Stat returns the queue's FileInfo: fs.ModeIrregular, Size the bytes
+// queued, Sys an ipcfs.MqInfo.
+func (f *memMqFile) Stat() (fs.FileInfo, error) {
+	if err := f.hd().check("stat"); err != nil {
+		return nil, err
+	}
+	return f.obj.info(), nil
+}
+
+// Send queues msg at prio, waiting while the queue is full (see
+// ipcfs.MessageQueue.Send). Errors: EINVAL for prio above
+// QueuePriorityMax, EMSGSIZE for a message longer than the queue's message
+// size, EBADF on a handle not open for writing, ErrWouldBlock, ctx.Err(),
+// os.ErrDeadlineExceeded, fs.ErrClosed.
+func (f *memMqFile) Send(ctx context.Context, msg []byte, prio uint) error {
+	return f.send("send", ctx, msg, prio)
+}
+
+func (f *memMqFile) send(op string, ctx context.Context, msg []byte, prio uint) error {
+	if err := f.hd().checkWrite(op); err != nil {
+		return err
+	}
+	if prio > QueuePriorityMax {
+		return f.h.err(op, syscall.EINVAL)
+	}
+	q := f.obj
+	if int64(len(msg)) > q.msgSize {
+		return f.h.err(op, syscall.EMSGSIZE)
+	}
+	m := memMsg{data: append([]byte(nil), msg...), prio: prio}
+	err := block(ctx, &f.wdl, f.h.closed, func() (bool, <-chan struct{}, error) {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if int64(len(q.msgs)) < q.maxMsgs {
+			q.insert(m)
+			return true, nil, nil
+		}
+		if f.nonblock.Load() {
+			return false, nil, ipcfs.ErrWouldBlock
+		}
+		return false, q.changed.wait(), nil
+	})
+	return f.h.err(op, err)
+}
+
+// Receive takes the highest-priority message into buf (see
+// ipcfs.MessageQueue.Receive). A buf shorter than that message gives
+// io.ErrShortBuffer and leaves it queued.
+func (f *memMqFile) Receive(ctx context.Context, buf []byte) (int, uint, error) {
+	return f.receive("receive", ctx, buf)
+}
+
+func (f *memMqFile) receive(op string, ctx context.Context, buf []byte) (n int, prio uint, err error) {
+	if err := f.hd().checkRead(op); err != nil {
+		return 0, 0, err
+	}
+	q := f.obj
+	waiting := false
+	err = block(ctx, &f.rdl, f.h.closed, func() (bool, <-chan struct{}, error) {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if waiting {
+			q.recvWaiters--
+			waiting = false
+		}
+		if len(q.msgs) > 0 {
+			m := q.msgs[0]
+			if len(buf) < len(m.data) {
+				return false, nil, io.ErrShortBuffer
+			}
+			n, prio = copy(buf, m.data), m.prio
+			q.msgs[0] = memMsg{}
+			q.msgs = q.msgs[1:]
+			q.bytes -= int64(len(m.data))
+			q.mtime = time.Now()
+			q.changed.notify()
+			return true, nil, nil
+		}
+		if f.nonblock.Load() {
+			return false, nil, ipcfs.ErrWouldBlock
+		}
+		q.recvWaiters++
+		waiting = true
+		return false, q.changed.wait(), nil
+	})
+	if waiting {
+		q.mu.Lock()
+		q.recvWaiters--
+		q.mu.Unlock()
+	}
+	if err != nil {
+		return 0, 0, f.h.err(op, err)
+	}
+	return n, prio, nil
+}
+
+// Write sends p as one message at the handle's priority.
+func (f *memMqFile) Write(p []byte) (int, error) {
+	if err := f.send("write", context.Background(), p, uint(f.prioLoad())); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (f *memMqFile) prioLoad() uint32 {
+	if f == nil {
+		return 0
+	}
+	return f.prio.Load()
+}
+
+// Read receives one whole message into p.
+func (f *memMqFile) Read(p []byte) (int, error) {
+	n, _, err := f.receive("read", context.Background(), p)
+	return n, err
+}
+
+// Attr returns the queue's attributes and the handle's non-blocking flag.
+func (f *memMqFile) Attr() (ipcfs.MqAttr, error) {
+	if err := f.hd().check("getattr"); err != nil {
+		return ipcfs.MqAttr{}, err
+	}
+	f.obj.mu.Lock()
+	a := f.obj.sysInfo().Attr
+	f.obj.mu.Unlock()
+	a.Nonblocking = f.nonblock.Load()
+	return a, nil
+}
+
+// SetNonblocking switches the handle between blocking and non-blocking mode.
+func (f *memMqFile) SetNonblocking(nonblocking bool) error {
+	if err := f.hd().check("setattr"); err != nil {
+		return err
+	}
+	f.nonblock.Store(nonblocking)
+	return nil
+}
+
+// SetPriority sets the priority Write sends at; above QueuePriorityMax it
+// is EINVAL.
+func (f *memMqFile) SetPriority(prio uint) error {
+	if err := f.hd().check("setpriority"); err != nil {
+		return err
+	}
+	if prio > QueuePriorityMax {
+		return f.h.err("setpriority", syscall.EINVAL)
+	}
+	f.prio.Store(uint32(prio))
+	return nil
+}
+
+// SetDeadline sets the read and write deadlines.
+func (f *memMqFile) SetDeadline(t time.Time) error {
+	if err := f.hd().check("setdeadline"); err != nil {
+		return err
+	}
+	f.rdl.set(t)
+	f.wdl.set(t)
+	return nil
+}
+
+// SetReadDeadline bounds Read and Receive waits.
+func (f *memMqFile) SetReadDeadline(t time.Time) error {
+	if err := f.hd().check("setreaddeadline"); err != nil {
+		return err
+	}
+	f.rdl.set(t)
+	return nil
+}
+
+// SetWriteDeadline bounds Write and Send waits.
+func (f *memMqFile) SetWriteDeadline(t time.Time) error {
+	if err := f.hd().check("setwritedeadline"); err != nil {
+		return err
+	}
+	f.wdl.set(t)
+	return nil
+}
+
+// Notify registers fn for the queue's next empty to non-empty transition;
+// ErrBusy if a registration exists (from any handle). fn runs once, on a
+// new goroutine, and may call Notify again. Nothing fires while a receiver
+// is waiting (it takes the message), and closing any handle of the queue
+// removes the registration, as on the host.
+func (f *memMqFile) Notify(fn func()) error {
+	if err := f.hd().check("notify"); err != nil {
+		return err
+	}
+	if fn == nil {
+		return f.h.err("notify", syscall.EINVAL)
+	}
+	q := f.obj
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.notifyFn != nil {
+		return f.h.err("notify", ipcfs.ErrBusy)
+	}
+	q.notifyOwner, q.notifyFn = f, fn
+	return nil
+}
+
+// CancelNotify removes this handle's registration, if it holds one.
+func (f *memMqFile) CancelNotify() error {
+	if err := f.hd().check("notify"); err != nil {
+		return err
+	}
+	f.obj.cancelNotify(f)
+	return nil
+}
+
+func (q *memMq) cancelNotify(f *memMqFile) {
+	q.mu.Lock()
+	if q.notifyOwner == f {
+		q.notifyOwner, q.notifyFn = nil, nil
+	}
+	q.mu.Unlock()
+}
+
+// Close closes the handle: its waiters return fs.ErrClosed. As on the host,
+// where the kernel removes a process's registration when the process closes
+// any descriptor of the queue, closing any handle of the queue removes the
+// queue's notification registration. A second Close gives fs.ErrClosed.
+func (f *memMqFile) Close() error {
+	if err := f.hd().close(); err != nil {
+		return err
+	}
+	q := f.obj
+	q.mu.Lock()
+	q.notifyOwner, q.notifyFn = nil, nil
+	q.mu.Unlock()
+	return nil
+}

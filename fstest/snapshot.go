@@ -1,0 +1,114 @@
+package fstest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"testing/fstest"
+
+	"github.com/ipcfs/ipcfs"
+)
+
+// Snapshot returns a frozen, read-only copy of ns: a testing/fstest.MapFS
+// with the directories "shm", "mq" and "sem" and one regular file per
+// object, which passes testing/fstest.TestFS and can be copied to disk with
+// os.CopyFS. The snapshot is taken object by object (ns has no atomic
+// view); it never changes afterwards.
+//
+//   - shm/NAME holds the segment's bytes (read with ReadAt, which takes
+//     nothing from anyone).
+//   - mq/NAME holds the queue's attributes as text, one "key value" per
+//     line: "max_messages 10\nmessage_size 8192\ncurrent_messages 2\nbytes
+//     14\n". Messages are not copied: the only way to read a message is to
+//     receive, and so remove, it.
+//   - sem/NAME holds "value 3\n".
+//
+// Each file keeps its object's permission bits and modification time; Sys
+// is the ipcfs.MqInfo or ipcfs.SemInfo for queues and semaphores. Queue and
+// semaphore values come from ns.Stat, so nothing is opened or consumed.
+// Objects that vanish while the snapshot is taken, or that the caller may
+// not read, are left out; a segment resized while it is read is read again
+// (a few times, then its error is returned). A
+// directory ns cannot list for lack of support (the host's "mq" without
+// /dev/mqueue: errors.ErrUnsupported) is left empty.
+//
+// The live namespace cannot be used where stable content is needed (by
+// testing/fstest.TestFS, os.CopyFS, or anything that reads a file twice):
+// reading a queue receives messages and reading a semaphore acquires it, so
+// every read changes what the next one sees, and on an empty queue or a
+// zero semaphore a read blocks.
+func Snapshot(ns ipcfs.Namespace) (fstest.MapFS, error) {
+	snap := fstest.MapFS{}
+	for _, dir := range []string{"shm", "mq", "sem"} {
+		snap[dir] = &fstest.MapFile{Mode: fs.ModeDir | 0o555}
+		entries, err := ns.ReadDir(dir)
+		if errors.Is(err, errors.ErrUnsupported) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			f, err := snapshotObject(ns, dir, e.Name())
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			snap[dir+"/"+e.Name()] = f
+		}
+	}
+	return snap, nil
+}
+
+func snapshotObject(ns ipcfs.Namespace, dir, name string) (*fstest.MapFile, error) {
+	p := dir + "/" + name
+	fi, err := ns.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	f := &fstest.MapFile{Mode: fi.Mode().Perm(), ModTime: fi.ModTime(), Sys: fi.Sys()}
+	switch dir {
+	case "shm":
+		data, err := readShm(ns, name)
+		if err != nil {
+			return nil, err
+		}
+		f.Data, f.Sys = data, nil
+	case "mq":
+		info, _ := fi.Sys().(ipcfs.MqInfo)
+		f.Data = fmt.Appendf(nil, "max_messages %d\nmessage_size %d\ncurrent_messages %d\nbytes %d\n",
+			info.Attr.MaxMessages, info.Attr.MessageSize, info.Attr.CurMessages, fi.Size())
+	case "sem":
+		info, _ := fi.Sys().(ipcfs.SemInfo)
+		f.Data = fmt.Appendf(nil, "value %d\n", info.Value)
+	}
+	return f, nil
+}
+
+// readShm reads a whole segment, starting over if it is resized meanwhile.
+func readShm(ns ipcfs.Namespace, name string) ([]byte, error) {
+	shm, err := ns.OpenShm(name, os.O_RDONLY, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer shm.Close()
+	const tries = 5
+	for i := 0; ; i++ {
+		size, err := shm.Size()
+		if err != nil {
+			return nil, err
+		}
+		data := make([]byte, size)
+		n, err := shm.ReadAt(data, 0)
+		if err == nil || err == io.EOF && i == tries-1 {
+			return data[:n], nil // io.EOF: shrank meanwhile, keep what was there
+		}
+		if i == tries-1 {
+			return nil, err
+		}
+	}
+}

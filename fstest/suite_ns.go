@@ -1,0 +1,440 @@
+package fstest
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ipcfs/ipcfs"
+)
+
+func init() {
+	addCases(
+		suiteCase{"RootHasThreeDirectories", testRoot},
+		suiteCase{"PathErrors", testPathErrors},
+		suiteCase{"NameRules", testNameRules},
+		suiteCase{"CreateFlagsAndExistence", testCreateFlags},
+		suiteCase{"RemoveKeepsOpenHandles", testRemoveKeepsHandles},
+		suiteCase{"OpenFileKindByDirectory", testOpenFileKinds},
+		suiteCase{"CreateTemp", testCreateTemp},
+		suiteCase{"ReadDirAndStat", testReadDirStat},
+		suiteCase{"ChmodChownChtimes", testChmod},
+		suiteCase{"CloseSemantics", testClose},
+	)
+}
+
+// kinds drives the per-kind tables: open creates or opens the object named
+// name in dir with flag.
+type kind struct {
+	dir  string
+	open func(s *suite, name string, flag int) (ipcfs.File, error)
+}
+
+var kinds = []kind{
+	{"shm", func(s *suite, name string, flag int) (ipcfs.File, error) {
+		return s.ns.OpenShm(name, flag, 0o600, 0)
+	}},
+	{"mq", func(s *suite, name string, flag int) (ipcfs.File, error) {
+		return s.ns.OpenMq(name, flag, 0o600, &smallAttr)
+	}},
+	{"sem", func(s *suite, name string, flag int) (ipcfs.File, error) {
+		return s.ns.OpenSem(name, flag, 0o600, 1)
+	}},
+}
+
+func testRoot(s *suite) {
+	entries, err := s.ns.ReadDir(".")
+	if s.ok(`ReadDir(".")`, err) {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+			if !e.IsDir() {
+				s.Errorf(`ReadDir("."): entry %q is not a directory`, e.Name())
+			}
+		}
+		if !slices.Equal(names, []string{"mq", "sem", "shm"}) {
+			s.Errorf(`ReadDir(".") names = %q; want ["mq" "sem" "shm"]`, names)
+		}
+	}
+	for _, p := range []string{".", "shm", "mq", "sem"} {
+		fi, err := s.ns.Stat(p)
+		if !s.ok(fmt.Sprintf("Stat(%q)", p), err) {
+			continue
+		}
+		if !fi.IsDir() || !fi.Mode().IsDir() {
+			s.Errorf("Stat(%q).Mode() = %v; want a directory", p, fi.Mode())
+		}
+		if p != "." && fi.Name() != p {
+			s.Errorf("Stat(%q).Name() = %q; want %q", p, fi.Name(), p)
+		}
+	}
+	f, err := s.ns.Open("shm")
+	if !s.ok(`Open("shm")`, err) {
+		return
+	}
+	defer f.Close()
+	d, ok := f.(fs.ReadDirFile)
+	if !ok {
+		s.Errorf(`Open("shm") is a %T; want an fs.ReadDirFile`, f)
+		return
+	}
+	if _, err := d.ReadDir(-1); err != nil {
+		s.Errorf(`Open("shm").ReadDir(-1) = %v; want no error`, err)
+	}
+	_, err = f.Read(make([]byte, 1))
+	s.wantAnyErr(`Open("shm").Read`, err)
+}
+
+func testPathErrors(s *suite) {
+	missing := s.unique()
+	for _, c := range []struct {
+		path   string
+		target error
+	}{
+		{"nope", fs.ErrNotExist},
+		{"shm/" + missing, fs.ErrNotExist},
+		{"mq/" + missing, fs.ErrNotExist},
+		{"sem/" + missing, fs.ErrNotExist},
+		{"/shm", fs.ErrInvalid},
+		{"shm/", fs.ErrInvalid},
+		{"./shm", fs.ErrInvalid},
+		{"shm/../mq", fs.ErrInvalid},
+	} {
+		_, err := s.ns.Open(c.path)
+		s.wantErr(fmt.Sprintf("Open(%q)", c.path), err, c.target)
+		_, err = s.ns.Stat(c.path)
+		s.wantErr(fmt.Sprintf("Stat(%q)", c.path), err, c.target)
+	}
+	for _, p := range []string{".", "shm", "mq", "sem"} {
+		_, err := s.ns.OpenFile(p, os.O_RDWR, 0)
+		s.wantAnyErr(fmt.Sprintf("OpenFile(%q, O_RDWR)", p), err)
+		s.wantErr(fmt.Sprintf("Remove(%q)", p), s.ns.Remove(p), fs.ErrPermission)
+	}
+	for _, k := range kinds {
+		s.wantErr(fmt.Sprintf("Remove(%q)", k.dir+"/"+missing), s.ns.Remove(k.dir+"/"+missing), fs.ErrNotExist)
+	}
+	name, _ := s.createShm(1)
+	_, err := s.ns.ReadDir("shm/" + name)
+	s.wantAnyErr(fmt.Sprintf("ReadDir(%q) of a segment", "shm/"+name), err)
+}
+
+func testNameRules(s *suite) {
+	for _, k := range kinds {
+		maxLen := 255
+		if k.dir == "sem" {
+			maxLen = 251
+		}
+		bad := []string{"", "/", "//x", "a/b", "../etc/passwd", "/a/../../x", ".", "/..", "a\x00b",
+			"/" + strings.Repeat("n", maxLen+1)}
+		if k.dir == "shm" {
+			bad = append(bad, "/sem.x")
+		}
+		for _, n := range bad {
+			f, err := k.open(s, n, os.O_RDWR|os.O_CREATE)
+			if err == nil {
+				f.Close()
+			}
+			s.wantErr(fmt.Sprintf("open %s name %q with O_CREATE", k.dir, n), err, fs.ErrInvalid)
+		}
+
+		// "/x" and "x" are the same object.
+		name := s.unique()
+		f, err := k.open(s, "/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL)
+		if !s.ok(fmt.Sprintf("create %s %q", k.dir, "/"+name), err) {
+			continue
+		}
+		s.cleanup(k.dir, name)
+		f.Close()
+		if got := baseName(f.Name()); got != name {
+			s.Errorf("%s %q: Name() = %q; want a name ending in %q", k.dir, "/"+name, f.Name(), name)
+		}
+		f, err = k.open(s, name, os.O_RDWR)
+		if s.ok(fmt.Sprintf("open %s %q (created as %q)", k.dir, name, "/"+name), err) {
+			f.Close()
+		}
+		_, err = k.open(s, name, os.O_RDWR|os.O_CREATE|os.O_EXCL)
+		s.wantErr(fmt.Sprintf("create %s %q with O_EXCL after %q exists", k.dir, name, "/"+name), err, fs.ErrExist)
+
+		// The longest name fits.
+		long := name + strings.Repeat("L", maxLen-len(name))
+		f, err = k.open(s, "/"+long, os.O_RDWR|os.O_CREATE|os.O_EXCL)
+		if s.ok(fmt.Sprintf("create %s with a %d-byte name", k.dir, maxLen), err) {
+			s.cleanup(k.dir, long)
+			f.Close()
+		}
+	}
+}
+
+func testCreateFlags(s *suite) {
+	for _, k := range kinds {
+		name := s.unique()
+		p := k.dir + "/" + name
+		_, err := k.open(s, name, os.O_RDWR)
+		s.wantErr(fmt.Sprintf("open missing %s without O_CREATE", p), err, fs.ErrNotExist)
+		f, err := k.open(s, name, os.O_RDWR|os.O_CREATE|os.O_EXCL)
+		if !s.ok(fmt.Sprintf("create %s with O_CREATE|O_EXCL", p), err) {
+			continue
+		}
+		s.cleanup(k.dir, name)
+		f.Close()
+		_, err = k.open(s, name, os.O_RDWR|os.O_CREATE|os.O_EXCL)
+		s.wantErr(fmt.Sprintf("create existing %s with O_CREATE|O_EXCL", p), err, fs.ErrExist)
+		f, err = k.open(s, name, os.O_RDWR|os.O_CREATE)
+		if s.ok(fmt.Sprintf("open existing %s with O_CREATE", p), err) {
+			f.Close()
+		}
+		f, err = k.open(s, name, os.O_RDWR)
+		if s.ok(fmt.Sprintf("open existing %s", p), err) {
+			f.Close()
+		}
+		if _, err := s.ns.Stat(p); err != nil {
+			s.Errorf("Stat(%q) = %v; want it to exist", p, err)
+		}
+		s.ok(fmt.Sprintf("Remove(%q)", p), s.ns.Remove(p))
+		_, err = s.ns.Stat(p)
+		s.wantErr(fmt.Sprintf("Stat(%q) after Remove", p), err, fs.ErrNotExist)
+		s.wantErr(fmt.Sprintf("second Remove(%q)", p), s.ns.Remove(p), fs.ErrNotExist)
+		_, err = k.open(s, name, os.O_RDWR)
+		s.wantErr(fmt.Sprintf("open %s after Remove", p), err, fs.ErrNotExist)
+	}
+}
+
+func testRemoveKeepsHandles(s *suite) {
+	name, shm := s.createShm(0)
+	s.ok("Remove(shm)", s.ns.Remove("shm/"+name))
+	if _, err := shm.WriteAt([]byte("still here"), 0); s.ok("WriteAt on a removed segment", err) {
+		buf := make([]byte, 10)
+		if _, err := shm.ReadAt(buf, 0); s.ok("ReadAt on a removed segment", err) && string(buf) != "still here" {
+			s.Errorf("removed segment reads %q; want %q", buf, "still here")
+		}
+	}
+	// A new object of the same name is a different one.
+	f, err := s.ns.OpenShm(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, 0)
+	if s.ok("re-create a removed segment", err) {
+		if size, _ := f.Size(); size != 0 {
+			s.Errorf("re-created segment has size %d; want 0 (a new segment)", size)
+		}
+		f.Close()
+		s.ok("Remove re-created segment", s.ns.Remove("shm/"+name))
+	}
+
+	name, q := s.createMq(nil)
+	s.ok("Remove(mq)", s.ns.Remove("mq/"+name))
+	if s.ok("Send on a removed queue", q.Send(bg, []byte("m"), 1)) {
+		buf := make([]byte, smallAttr.MessageSize)
+		if n, _, err := q.Receive(bg, buf); s.ok("Receive on a removed queue", err) && string(buf[:n]) != "m" {
+			s.Errorf("removed queue gave %q; want %q", buf[:n], "m")
+		}
+	}
+
+	name, sem := s.createSem(0)
+	s.ok("Remove(sem)", s.ns.Remove("sem/"+name))
+	s.ok("Release on a removed semaphore", sem.Release())
+	if v, err := sem.Value(); s.ok("Value on a removed semaphore", err) && v != 1 {
+		s.Errorf("removed semaphore value = %d; want 1", v)
+	}
+}
+
+func testOpenFileKinds(s *suite) {
+	name := s.unique()
+	f, err := s.ns.OpenFile("shm/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if s.ok(`OpenFile("shm/...", O_RDWR|O_CREATE|O_EXCL)`, err) {
+		s.cleanup("shm", name)
+		if _, ok := f.(ipcfs.SharedMemory); !ok {
+			s.Errorf(`OpenFile("shm/...") is a %T; want an ipcfs.SharedMemory`, f)
+		}
+		f.Close()
+	}
+	name = s.unique()
+	f, err = s.ns.OpenFile("sem/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if s.ok(`OpenFile("sem/...", O_RDWR|O_CREATE|O_EXCL)`, err) {
+		s.cleanup("sem", name)
+		if sem, ok := f.(ipcfs.Semaphore); !ok {
+			s.Errorf(`OpenFile("sem/...") is a %T; want an ipcfs.Semaphore`, f)
+		} else if v, err := sem.Value(); s.ok("Value", err) && v != 0 {
+			s.Errorf("OpenFile created a semaphore with value %d; want 0", v)
+		}
+		f.Close()
+	}
+	// A queue with the system's default attributes: the only one the suite
+	// keeps at a time, removed before this subtest ends.
+	name = s.unique()
+	f, err = s.ns.OpenFile("mq/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if s.ok(`OpenFile("mq/...", O_RDWR|O_CREATE|O_EXCL)`, err) {
+		s.cleanup("mq", name)
+		if q, ok := f.(ipcfs.MessageQueue); !ok {
+			s.Errorf(`OpenFile("mq/...") is a %T; want an ipcfs.MessageQueue`, f)
+		} else if a, err := q.Attr(); s.ok("Attr", err) && (a.MaxMessages <= 0 || a.MessageSize <= 0) {
+			s.Errorf("OpenFile created a queue with attributes %+v; want the system defaults", a)
+		}
+		f.Close()
+		s.ok("Remove default queue", s.ns.Remove("mq/"+name))
+	}
+}
+
+func testCreateTemp(s *suite) {
+	prefix := s.unique()
+	for _, dir := range []string{"shm", "sem", "mq"} {
+		var names []string
+		for range 2 {
+			f, err := s.ns.CreateTemp(dir, prefix+"-*.tmp")
+			if !s.ok(fmt.Sprintf("CreateTemp(%q, %q)", dir, prefix+"-*.tmp"), err) {
+				continue
+			}
+			n := baseName(f.Name())
+			s.cleanup(dir, n)
+			f.Close()
+			names = append(names, n)
+			if !strings.HasPrefix(n, prefix+"-") || !strings.HasSuffix(n, ".tmp") || len(n) <= len(prefix)+5 {
+				s.Errorf("CreateTemp(%q, %q) made %q; want the prefix, random characters, then the suffix", dir, prefix+"-*.tmp", n)
+			}
+			if _, err := s.ns.Stat(dir + "/" + n); err != nil {
+				s.Errorf("Stat of CreateTemp's %q = %v; want it to exist", dir+"/"+n, err)
+			}
+			if dir == "mq" { // default attributes: remove at once
+				s.ok("Remove temp queue", s.ns.Remove(dir+"/"+n))
+			}
+		}
+		if len(names) == 2 && names[0] == names[1] {
+			s.Errorf("CreateTemp(%q) made %q twice; want distinct names", dir, names[0])
+		}
+	}
+	_, err := s.ns.CreateTemp("shm", "a/b*")
+	s.wantErr(`CreateTemp("shm", "a/b*")`, err, fs.ErrInvalid)
+	_, err = s.ns.CreateTemp("nope", "x*")
+	s.wantErr(`CreateTemp("nope", "x*")`, err, fs.ErrNotExist)
+}
+
+func testReadDirStat(s *suite) {
+	shmName, shm := s.createShm(0)
+	shm.Write([]byte("12345"))
+	mqName, q := s.createMq(nil)
+	q.Send(bg, []byte("abc"), 0)
+	semName, _ := s.createSem(3)
+
+	check := func(dir, name string, regular bool, size int64) {
+		s.Helper()
+		p := dir + "/" + name
+		fi, err := s.ns.Stat(p)
+		if !s.ok(fmt.Sprintf("Stat(%q)", p), err) {
+			return
+		}
+		if fi.Name() != name {
+			s.Errorf("Stat(%q).Name() = %q; want %q", p, fi.Name(), name)
+		}
+		if fi.Mode().IsRegular() != regular || fi.IsDir() {
+			s.Errorf("Stat(%q).Mode() = %v; want regular=%v", p, fi.Mode(), regular)
+		}
+		if !regular && fi.Mode()&fs.ModeIrregular == 0 {
+			s.Errorf("Stat(%q).Mode() = %v; want fs.ModeIrregular", p, fi.Mode())
+		}
+		if size >= 0 && fi.Size() != size {
+			s.Errorf("Stat(%q).Size() = %d; want %d", p, fi.Size(), size)
+		}
+		entries, err := s.ns.ReadDir(dir)
+		if !s.ok(fmt.Sprintf("ReadDir(%q)", dir), err) {
+			return
+		}
+		if !slices.IsSortedFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) }) {
+			s.Errorf("ReadDir(%q) is not sorted by name", dir)
+		}
+		i := slices.IndexFunc(entries, func(e fs.DirEntry) bool { return e.Name() == name })
+		if i < 0 {
+			s.Errorf("ReadDir(%q) does not list %q", dir, name)
+			return
+		}
+		e := entries[i]
+		if e.IsDir() || e.Type().IsRegular() != regular {
+			s.Errorf("ReadDir(%q) entry %q has type %v; want regular=%v", dir, name, e.Type(), regular)
+		}
+		if info, err := e.Info(); s.ok("DirEntry.Info", err) && size >= 0 && info.Size() != size {
+			s.Errorf("ReadDir(%q) entry %q has size %d; want %d", dir, name, info.Size(), size)
+		}
+	}
+	check("shm", shmName, true, 5)
+	check("mq", mqName, false, 3)
+	check("sem", semName, false, -1)
+
+	if fi, err := s.ns.Stat("mq/" + mqName); err == nil {
+		if info, ok := fi.Sys().(ipcfs.MqInfo); !ok {
+			s.Errorf("Stat(mq).Sys() is %T; want ipcfs.MqInfo", fi.Sys())
+		} else if info.Attr.MaxMessages != smallAttr.MaxMessages || info.Attr.MessageSize != smallAttr.MessageSize || info.Attr.CurMessages != 1 {
+			s.Errorf("Stat(mq).Sys() = %+v; want MaxMessages %d, MessageSize %d, CurMessages 1",
+				info.Attr, smallAttr.MaxMessages, smallAttr.MessageSize)
+		}
+	}
+	if fi, err := s.ns.Stat("sem/" + semName); err == nil {
+		if info, ok := fi.Sys().(ipcfs.SemInfo); !ok {
+			s.Errorf("Stat(sem).Sys() is %T; want ipcfs.SemInfo", fi.Sys())
+		} else if info.Value != 3 {
+			s.Errorf("Stat(sem).Sys().Value = %d; want 3", info.Value)
+		}
+	}
+	if fi, err := shm.Stat(); s.ok("segment Stat()", err) && (fi.Size() != 5 || !fi.Mode().IsRegular()) {
+		s.Errorf("segment Stat() = size %d mode %v; want size 5, a regular file", fi.Size(), fi.Mode())
+	}
+	if fi, err := q.Stat(); s.ok("queue Stat()", err) && (fi.Size() != 3 || fi.Mode()&fs.ModeIrregular == 0) {
+		s.Errorf("queue Stat() = size %d mode %v; want size 3 (bytes queued), fs.ModeIrregular", fi.Size(), fi.Mode())
+	}
+}
+
+func testChmod(s *suite) {
+	for _, k := range kinds {
+		name := s.unique()
+		f, err := k.open(s, name, os.O_RDWR|os.O_CREATE|os.O_EXCL)
+		if !s.ok("create "+k.dir, err) {
+			continue
+		}
+		s.cleanup(k.dir, name)
+		f.Close()
+		p := k.dir + "/" + name
+		if s.ok(fmt.Sprintf("Chmod(%q, 0640)", p), s.ns.Chmod(p, 0o640)) {
+			if fi, err := s.ns.Stat(p); s.ok("Stat", err) && fi.Mode().Perm() != 0o640 {
+				s.Errorf("after Chmod(%q, 0640), Stat mode = %v; want perm 0640", p, fi.Mode())
+			}
+		}
+		s.ok(fmt.Sprintf("Chown(%q, -1, -1)", p), s.ns.Chown(p, -1, -1))
+		mtime := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+		if s.ok(fmt.Sprintf("Chtimes(%q)", p), s.ns.Chtimes(p, mtime, mtime)) {
+			if fi, err := s.ns.Stat(p); s.ok("Stat", err) && !fi.ModTime().Equal(mtime) {
+				s.Errorf("after Chtimes(%q, %v), ModTime = %v", p, mtime, fi.ModTime())
+			}
+		}
+		missing := k.dir + "/" + s.unique()
+		s.wantErr(fmt.Sprintf("Chmod(%q) of a missing object", missing), s.ns.Chmod(missing, 0o600), fs.ErrNotExist)
+		s.wantErr(fmt.Sprintf("Chtimes(%q) of a missing object", missing), s.ns.Chtimes(missing, mtime, mtime), fs.ErrNotExist)
+	}
+}
+
+func testClose(s *suite) {
+	_, shm := s.createShm(4)
+	_, q := s.createMq(nil)
+	_, sem := s.createSem(1)
+	for _, f := range []ipcfs.File{shm, q, sem} {
+		what := fmt.Sprintf("%T", f)
+		s.ok(what+" Close", f.Close())
+		s.wantErr(what+" second Close", f.Close(), fs.ErrClosed)
+		_, err := f.Stat()
+		s.wantErr(what+" Stat after Close", err, fs.ErrClosed)
+		_, err = f.Read(make([]byte, 64))
+		s.wantErr(what+" Read after Close", err, fs.ErrClosed)
+		_, err = f.Write([]byte{1})
+		s.wantErr(what+" Write after Close", err, fs.ErrClosed)
+	}
+	_, err := shm.ReadAt(make([]byte, 1), 0)
+	s.wantErr("segment ReadAt after Close", err, fs.ErrClosed)
+	_, err = shm.Size()
+	s.wantErr("segment Size after Close", err, fs.ErrClosed)
+	s.wantErr("queue Send after Close", q.Send(bg, []byte("x"), 0), fs.ErrClosed)
+	_, _, err = q.Receive(bg, make([]byte, 64))
+	s.wantErr("queue Receive after Close", err, fs.ErrClosed)
+	_, err = q.Attr()
+	s.wantErr("queue Attr after Close", err, fs.ErrClosed)
+	s.wantErr("semaphore Acquire after Close", sem.Acquire(bg), fs.ErrClosed)
+	s.wantErr("semaphore Release after Close", sem.Release(), fs.ErrClosed)
+	_, err = sem.Value()
+	s.wantErr("semaphore Value after Close", err, fs.ErrClosed)
+}

@@ -1,0 +1,86 @@
+package fstest_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/ipcfs/ipcfs"
+	ipcfstest "github.com/ipcfs/ipcfs/fstest"
+)
+
+// brokenNS is MemFS with three bugs the suite must report: sends ignore
+// the priority, TryAcquire never refuses, and Remove of a missing object
+// returns a bare error.
+type brokenNS struct{ *ipcfstest.MemFS }
+
+type brokenQueue struct{ ipcfs.MessageQueue }
+
+func (q brokenQueue) Send(ctx context.Context, msg []byte, prio uint) error {
+	return q.MessageQueue.Send(ctx, msg, 0)
+}
+
+type brokenSem struct{ ipcfs.Semaphore }
+
+func (brokenSem) TryAcquire() error { return nil }
+
+func (b brokenNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.MessageQueue, error) {
+	q, err := b.MemFS.OpenMq(name, flag, perm, attr)
+	if err != nil {
+		return nil, err
+	}
+	return brokenQueue{q}, nil
+}
+
+func (b brokenNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Semaphore, error) {
+	s, err := b.MemFS.OpenSem(name, flag, perm, value)
+	if err != nil {
+		return nil, err
+	}
+	return brokenSem{s}, nil
+}
+
+func (b brokenNS) Remove(p string) error {
+	if err := b.MemFS.Remove(p); errors.Is(err, fs.ErrNotExist) {
+		return errors.New("gone")
+	} else {
+		return err
+	}
+}
+
+func (b brokenNS) CreateTemp(dir, pattern string) (ipcfs.File, error) {
+	return ipcfs.CreateTemp(b, dir, pattern)
+}
+
+const brokenEnv = "IPCFS_FSTEST_RUN_BROKEN"
+
+// TestSuiteReportsBrokenBackend runs the suite against brokenNS in a child
+// process (a failing suite fails its test) and checks that every bug is
+// reported, and that the suite went on past the first failure.
+func TestSuiteReportsBrokenBackend(t *testing.T) {
+	if os.Getenv(brokenEnv) == "1" {
+		ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace { return brokenNS{ipcfstest.NewMemFS()} })
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSuiteReportsBrokenBackend$", "-test.v")
+	cmd.Env = append(os.Environ(), brokenEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("the suite passed a broken backend (err %v); output:\n%s", err, out)
+	}
+	for _, want := range []string{
+		"highest priority first, FIFO within one",
+		"TryAcquire at 0 succeeded; want an error matching ipcfs.ErrWouldBlock",
+		"want an error matching errors.Is(err, fs.ErrNotExist)",
+		"--- PASS: TestSuiteReportsBrokenBackend/ShmGrowsAndReadsPastEnd",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("suite output lacks %q; output:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,229 @@
+package mount
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"syscall"
+	"time"
+
+	"github.com/ipcfs/ipcfs"
+	"github.com/spf13/afero"
+)
+
+// New returns ns as an afero.Fs. Its root holds the directories "shm",
+// "mq" and "sem"; paths may start with "/" or not ("/" and "" are the
+// root), and are cleaned with path.Clean first.
+//
+// The methods, in short (each has its own doc comment):
+//   - Create and OpenFile create, by directory, a shared memory segment, a
+//     queue with the system's default attributes, or a semaphore with value
+//     0; Open opens read-only. Directories open read-only.
+//   - Remove unlinks; RemoveAll is Remove that ignores a missing object.
+//   - Stat, Chmod, Chown and Chtimes act on the object.
+//   - Mkdir and MkdirAll succeed only for the fixed directories.
+//   - Rename is not supported.
+//
+// A nil ns gives an Fs whose every call fails with fs.ErrInvalid.
+func New(ns ipcfs.Namespace) afero.Fs {
+	return &mountFs{ns: orNil(ns)}
+}
+
+func orNil(ns ipcfs.Namespace) ipcfs.Namespace {
+	if ns == nil {
+		return nilNamespace{}
+	}
+	return ns
+}
+
+// mountFs is a namespace as an afero.Fs.
+type mountFs struct {
+	ns ipcfs.Namespace
+}
+
+var _ afero.Fs = (*mountFs)(nil)
+
+// nsPath turns an afero path into a namespace path: "/mq/x", "mq/x" and
+// "mq//x/" all give "mq/x"; "/", "" and "." give ".".
+func nsPath(name string) string {
+	p := path.Clean("/" + name)
+	if p == "/" {
+		return "."
+	}
+	return p[1:]
+}
+
+// pathErr returns err as an *fs.PathError for op on the caller's name,
+// with the errno or sentinel of an inner *fs.PathError directly inside.
+func pathErr(op, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &fs.PathError{Op: op, Path: name, Err: err}
+}
+
+// Name returns "ipcfs".
+func (m *mountFs) Name() string { return "ipcfs" }
+
+// Create creates or truncates the object at name and opens it read-write:
+// a segment is truncated to size 0; an existing queue or semaphore is
+// opened as it is; a new queue gets the system's default attributes and a
+// new semaphore value 0. perm is 0666 (the host applies the umask).
+func (m *mountFs) Create(name string) (afero.File, error) {
+	return m.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
+}
+
+// Open opens name read-only: a directory, or an object (a Read on a queue
+// receives, and so removes, a message; on a semaphore it acquires).
+func (m *mountFs) Open(name string) (afero.File, error) {
+	return m.OpenFile(name, os.O_RDONLY, 0)
+}
+
+// OpenFile opens or creates the object at name, as os.OpenFile does for a
+// file. flag takes os.O_RDONLY, os.O_WRONLY, os.O_RDWR, os.O_CREATE,
+// os.O_EXCL, os.O_TRUNC (segments; ignored for queues and semaphores),
+// os.O_APPEND (segments: every Write goes to the end) and
+// syscall.O_NONBLOCK (queues); os.O_SYNC is ignored (memory is the store).
+// A segment opened os.O_WRONLY is mapped read-write (a mapping needs read
+// access) but Read on it fails with EBADF, as on an os.File. Directories
+// open only read-only (EISDIR).
+func (m *mountFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+	return m.openFile(name, nsPath(name), flag, perm)
+}
+
+// openFile opens namespace path p; name is what the caller called it, which
+// the file's Name and errors carry.
+func (m *mountFs) openFile(name, p string, flag int, perm os.FileMode) (afero.File, error) {
+	dir, obj, err := ipcfs.SplitPath("open", p)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	acc := flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
+	if obj == "" {
+		if acc != os.O_RDONLY || flag&(os.O_CREATE|os.O_TRUNC|os.O_APPEND) != 0 {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.EISDIR}
+		}
+		return openDir(m.ns, name, p)
+	}
+	nsFlag := acc | flag&(os.O_CREATE|os.O_EXCL)
+	switch dir {
+	case "shm":
+		nsFlag |= flag & os.O_TRUNC
+		if acc == os.O_WRONLY {
+			nsFlag = nsFlag&^os.O_WRONLY | os.O_RDWR
+		}
+	case "mq":
+		nsFlag |= flag & syscall.O_NONBLOCK
+	}
+	f, err := m.ns.OpenFile(p, nsFlag, perm)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	switch f := f.(type) {
+	case ipcfs.SharedMemory:
+		sf := &shmFile{shm: f, readable: acc != os.O_WRONLY, writable: acc != os.O_RDONLY, append: flag&os.O_APPEND != 0}
+		sf.name = name
+		return sf, nil
+	case ipcfs.MessageQueue:
+		mf := &mqFile{q: f}
+		mf.name = name
+		return mf, nil
+	case ipcfs.Semaphore:
+		sf := &semFile{sem: f}
+		sf.name = name
+		return sf, nil
+	}
+	f.Close()
+	return nil, &fs.PathError{Op: "open", Path: name, Err: errors.ErrUnsupported}
+}
+
+// Stat returns the FileInfo of the object or directory at name (see the
+// namespace's Stat: segments are regular files, queues and semaphores
+// fs.ModeIrregular).
+func (m *mountFs) Stat(name string) (os.FileInfo, error) { return m.stat(name, nsPath(name)) }
+
+func (m *mountFs) stat(name, p string) (os.FileInfo, error) {
+	fi, err := m.ns.Stat(p)
+	if err != nil {
+		return nil, pathErr("stat", name, err)
+	}
+	return fi, nil
+}
+
+// isFixedDir reports whether p is the root or one of its directories.
+func isFixedDir(p string) bool {
+	switch p {
+	case ".", "shm", "mq", "sem":
+		return true
+	}
+	return false
+}
+
+// Mkdir succeeds for the root and its three directories, which always
+// exist; anything else fails with EPERM (the namespace has no other
+// directories).
+func (m *mountFs) Mkdir(name string, perm os.FileMode) error {
+	return m.mkdir("mkdir", name, nsPath(name))
+}
+
+func (m *mountFs) mkdir(op, name, p string) error {
+	if isFixedDir(p) {
+		return nil
+	}
+	return &fs.PathError{Op: op, Path: name, Err: syscall.EPERM}
+}
+
+// MkdirAll is Mkdir: nil for the fixed directories, EPERM otherwise.
+func (m *mountFs) MkdirAll(name string, perm os.FileMode) error {
+	return m.mkdir("mkdir", name, nsPath(name))
+}
+
+// Remove unlinks the object at name (shm_unlink, mq_unlink, sem_unlink);
+// open files keep working. The directories cannot be removed (EPERM).
+func (m *mountFs) Remove(name string) error {
+	return pathErr("remove", name, m.ns.Remove(nsPath(name)))
+}
+
+// RemoveAll removes the object at name; a missing one is not an error.
+// For a directory it fails with EPERM and removes nothing: the directories
+// are fixed, and emptying one of the host's would remove other programs'
+// objects.
+func (m *mountFs) RemoveAll(name string) error { return m.removeAll(name, nsPath(name)) }
+
+func (m *mountFs) removeAll(name, p string) error {
+	if isFixedDir(p) {
+		return &fs.PathError{Op: "removeall", Path: name, Err: syscall.EPERM}
+	}
+	err := m.ns.Remove(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return pathErr("removeall", name, err)
+}
+
+// Rename fails with an error wrapping errors.ErrUnsupported: POSIX IPC
+// objects cannot be renamed.
+func (m *mountFs) Rename(oldname, newname string) error {
+	return &fs.PathError{Op: "rename", Path: oldname, Err: errors.ErrUnsupported}
+}
+
+// Chmod changes the object's permission bits.
+func (m *mountFs) Chmod(name string, mode os.FileMode) error {
+	return pathErr("chmod", name, m.ns.Chmod(nsPath(name), mode))
+}
+
+// Chown changes the object's owner and group.
+func (m *mountFs) Chown(name string, uid, gid int) error {
+	return pathErr("chown", name, m.ns.Chown(nsPath(name), uid, gid))
+}
+
+// Chtimes changes the object's access and modification times, where the
+// namespace allows it (the host: on /dev/shm and /dev/mqueue files).
+func (m *mountFs) Chtimes(name string, atime, mtime time.Time) error {
+	return pathErr("chtimes", name, m.ns.Chtimes(nsPath(name), atime, mtime))
+}
