@@ -10,11 +10,9 @@ import (
 	"io/fs"
 	"os/user"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/ipcfs/ipcfs"
-	"golang.org/x/sys/unix"
 )
 
 // entry is one object as ls --json and stat --json print it. Field order
@@ -96,21 +94,6 @@ func newEntry(kind, name string, fi fs.FileInfo, own owners) entry {
 		e.Owner = own.name(uid)
 	}
 	return e
-}
-
-// ownerOf returns the owner and group in a raw stat, if raw is one.
-func ownerOf(raw any) (uid, gid int64, ok bool) {
-	switch st := raw.(type) {
-	case *syscall.Stat_t:
-		if st != nil {
-			return int64(st.Uid), int64(st.Gid), true
-		}
-	case *unix.Stat_t:
-		if st != nil {
-			return int64(st.Uid), int64(st.Gid), true
-		}
-	}
-	return 0, 0, false
 }
 
 // contents is the human form of what an object holds: its size, its queued

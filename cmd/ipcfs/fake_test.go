@@ -78,8 +78,6 @@ func fakeErr(op, name string, err error) error {
 	return &fs.PathError{Op: op, Path: name, Err: err}
 }
 
-func fakeStat() *syscall.Stat_t { return &syscall.Stat_t{Uid: 0, Gid: 0} }
-
 func (n *fakeNS) info(kind, name string) (fs.FileInfo, bool) {
 	switch kind {
 	case "shm":
@@ -239,7 +237,7 @@ func (n *fakeNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqA
 	if err != nil {
 		return nil, err
 	}
-	return &fakeMq{ns: n, obj: n.mq[name], name: "/" + name, nonblocking: flag&syscall.O_NONBLOCK != 0}, nil
+	return &fakeMq{ns: n, obj: n.mq[name], name: "/" + name}, nil
 }
 
 func (n *fakeNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Semaphore, error) {

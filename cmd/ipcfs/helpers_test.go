@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/fstest"
 )
 
 // result is what one run of the tool produced.
@@ -76,13 +77,16 @@ func testPath(t *testing.T, ns ipcfs.Namespace, kind string) string {
 	return p
 }
 
-// namespaces are the Namespaces every command test runs against.
+// namespaces are the Namespaces every command test runs against: a small
+// fake of this package's own, the host's, and package fstest's in-memory
+// one.
 var namespaces = []struct {
 	name string
 	new  func() ipcfs.Namespace
 }{
 	{"fake", func() ipcfs.Namespace { return newFakeNS() }},
 	{"host", func() ipcfs.Namespace { return ipcfs.New() }},
+	{"memfs", func() ipcfs.Namespace { return fstest.NewMemFS() }},
 }
 
 // forEachNS runs f as a subtest against each namespace. On the host, a
