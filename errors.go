@@ -2,6 +2,7 @@ package ipcfs
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"syscall"
@@ -71,4 +72,42 @@ func pathError(op, path string, err error) error {
 		err = os.ErrDeadlineExceeded
 	}
 	return &fs.PathError{Op: op, Path: path, Err: err}
+}
+
+// paramError is the error inside the *fs.PathError for an invalid argument;
+// its message names the parameter. errors.Is holds for both fs.ErrInvalid
+// and syscall.EINVAL.
+type paramError struct{ msg string }
+
+func (e *paramError) Error() string   { return "invalid argument: " + e.msg }
+func (e *paramError) Unwrap() []error { return []error{fs.ErrInvalid, syscall.EINVAL} }
+
+// invalidParam returns a paramError with a formatted message.
+func invalidParam(format string, args ...any) error {
+	return &paramError{fmt.Sprintf(format, args...)}
+}
+
+// limitError is the error inside the *fs.PathError when a limit refuses an
+// operation: it names the limit and how to raise it, and unwraps to the
+// errno the kernel returned.
+type limitError struct {
+	msg   string
+	errno syscall.Errno
+}
+
+func (e *limitError) Error() string { return e.msg }
+func (e *limitError) Unwrap() error { return e.errno }
+
+// nofileError explains an EMFILE that comes from a full descriptor table.
+func nofileError(errno syscall.Errno) error {
+	return &limitError{"too many open files: RLIMIT_NOFILE reached (close unused handles, or raise it: ulimit -n / setrlimit(RLIMIT_NOFILE))", errno}
+}
+
+// explainNofile turns an EMFILE from a full descriptor table into
+// nofileError; any other error passes through.
+func explainNofile(err error) error {
+	if errno, ok := err.(syscall.Errno); ok && errno == syscall.EMFILE && fdTableFull() {
+		return nofileError(errno)
+	}
+	return err
 }

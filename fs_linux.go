@@ -52,3 +52,14 @@ func chtimesPath(hostPath string, atime, mtime time.Time) error {
 	ts := []unix.Timespec{unix.NsecToTimespec(atime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
 	return onHostFile(hostPath, func(p string) error { return unix.UtimesNano(p, ts) })
 }
+
+// fdTableFull reports whether this process cannot open another descriptor
+// (to tell RLIMIT_NOFILE from RLIMIT_MSGQUEUE behind EMFILE).
+func fdTableFull() bool {
+	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err == unix.EMFILE
+	}
+	unix.Close(fd)
+	return false
+}

@@ -15,3 +15,5 @@ func chmodPath(string, fs.FileMode) error { return errors.ErrUnsupported }
 func chownPath(string, int, int) error { return errors.ErrUnsupported }
 
 func chtimesPath(string, time.Time, time.Time) error { return errors.ErrUnsupported }
+
+func fdTableFull() bool { return false }

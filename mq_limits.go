@@ -3,7 +3,6 @@ package ipcfs
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"runtime"
 	"strconv"
@@ -122,31 +121,12 @@ func mqReadProc(name string) (int64, error) {
 	return strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 }
 
-// mqLimitError is the error inside the *fs.PathError when a kernel limit
-// refuses an operation: it names the limit and how to raise it, and unwraps
-// to the errno the kernel returned.
-type mqLimitError struct {
-	msg   string
-	errno syscall.Errno
-}
-
-func (e *mqLimitError) Error() string { return e.msg }
-func (e *mqLimitError) Unwrap() error { return e.errno }
-
-// mqParamError is the error inside the *fs.PathError for an invalid argument:
-// errors.Is holds for both fs.ErrInvalid and syscall.EINVAL.
-type mqParamError struct{ msg string }
-
-func (e *mqParamError) Error() string   { return "invalid argument: " + e.msg }
-func (e *mqParamError) Unwrap() []error { return []error{fs.ErrInvalid, syscall.EINVAL} }
-
-func mqInvalid(format string, args ...any) error {
-	return &mqParamError{fmt.Sprintf(format, args...)}
-}
-
 // mqExplainOpen turns the errno of a failed mq_open into a limit error
 // naming the limit, when one is the cause.
 func mqExplainOpen(errno syscall.Errno, create bool, attr *MqAttr) error {
+	if errno == syscall.EMFILE && fdTableFull() {
+		return nofileError(errno)
+	}
 	if !create {
 		return errno
 	}
@@ -170,21 +150,19 @@ func mqExplainOpen(errno syscall.Errno, create bool, attr *MqAttr) error {
 	switch errno {
 	case syscall.EINVAL:
 		if maxMsg > l.MsgMax {
-			return &mqLimitError{fmt.Sprintf("max messages %d exceeds the limit %d of %smsg_max (raise it as root: sysctl fs.mqueue.msg_max=%d)",
+			return &limitError{fmt.Sprintf("max messages %d exceeds the limit %d of %smsg_max (raise it as root: sysctl fs.mqueue.msg_max=%d)",
 				maxMsg, l.MsgMax, mqProcDir, maxMsg), errno}
 		}
 		if msgSize > l.MsgsizeMax {
-			return &mqLimitError{fmt.Sprintf("message size %d exceeds the limit %d of %smsgsize_max (raise it as root: sysctl fs.mqueue.msgsize_max=%d)",
+			return &limitError{fmt.Sprintf("message size %d exceeds the limit %d of %smsgsize_max (raise it as root: sysctl fs.mqueue.msgsize_max=%d)",
 				msgSize, l.MsgsizeMax, mqProcDir, msgSize), errno}
 		}
 	case syscall.ENOSPC:
-		return &mqLimitError{fmt.Sprintf("too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",
+		return &limitError{fmt.Sprintf("too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",
 			mqProcDir, l.QueuesMax), errno}
 	case syscall.EMFILE:
-		if !mqFdTableFull() {
-			return &mqLimitError{fmt.Sprintf("RLIMIT_MSGQUEUE exhausted: a queue of %d x %d bytes costs %d bytes and this user's queues may take at most %d bytes in all (remove unused queues, create smaller ones, or raise the limit: ulimit -q / setrlimit(RLIMIT_MSGQUEUE))",
-				maxMsg, msgSize, QueueCost(maxMsg, msgSize), l.RlimitMsgqueue), errno}
-		}
+		return &limitError{fmt.Sprintf("RLIMIT_MSGQUEUE exhausted: a queue of %d x %d bytes costs %d bytes and this user's queues may take at most %d bytes in all (remove unused queues, create smaller ones, or raise the limit: ulimit -q / setrlimit(RLIMIT_MSGQUEUE))",
+			maxMsg, msgSize, QueueCost(maxMsg, msgSize), l.RlimitMsgqueue), errno}
 	}
 	return errno
 }

@@ -182,17 +182,6 @@ func mqSysRead(fd int, buf []byte) (int, error) {
 	}
 }
 
-// mqFdTableFull reports whether this process cannot open another
-// descriptor (to tell RLIMIT_NOFILE from RLIMIT_MSGQUEUE behind EMFILE).
-func mqFdTableFull() bool {
-	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return err == unix.EMFILE
-	}
-	unix.Close(fd)
-	return false
-}
-
 func mqRlimit() (uint64, error) {
 	var r unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_MSGQUEUE, &r); err != nil {

@@ -36,5 +36,4 @@ func mqSysNotifyThread(int, int, *[mqCookieLen]byte) error { return errors.ErrUn
 func mqSysNotifyCancel(int) error                          { return errors.ErrUnsupported }
 func mqSysNetlinkSocket() (int, error)                     { return -1, errors.ErrUnsupported }
 func mqSysRead(int, []byte) (int, error)                   { return 0, errors.ErrUnsupported }
-func mqFdTableFull() bool                                  { return false }
 func mqRlimit() (uint64, error)                            { return 0, errors.ErrUnsupported }

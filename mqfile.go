@@ -104,17 +104,17 @@ const mqAccMode = os.O_RDONLY | os.O_WRONLY | os.O_RDWR
 func mqCheckOpen(flag int, attr *MqAttr) error {
 	known := mqAccMode | os.O_CREATE | os.O_EXCL | mqFlagNonblock | syscall.O_CLOEXEC
 	if flag&^known != 0 {
-		return mqInvalid("flag %#o has bits a message queue does not take (only O_RDONLY, O_WRONLY, O_RDWR, O_CREATE, O_EXCL, O_NONBLOCK)", flag&^known)
+		return invalidParam("flag %#o has bits a message queue does not take (only O_RDONLY, O_WRONLY, O_RDWR, O_CREATE, O_EXCL, O_NONBLOCK)", flag&^known)
 	}
 	if flag&mqAccMode == mqAccMode {
-		return mqInvalid("flag has both O_WRONLY and O_RDWR")
+		return invalidParam("flag has both O_WRONLY and O_RDWR")
 	}
 	if attr != nil {
 		if attr.MaxMessages < 0 {
-			return mqInvalid("attr.MaxMessages %d is negative", attr.MaxMessages)
+			return invalidParam("attr.MaxMessages %d is negative", attr.MaxMessages)
 		}
 		if attr.MessageSize < 0 {
-			return mqInvalid("attr.MessageSize %d is negative", attr.MessageSize)
+			return invalidParam("attr.MessageSize %d is negative", attr.MessageSize)
 		}
 	}
 	return nil
@@ -275,7 +275,7 @@ func (q *MqFile) SetPriority(prio uint) error {
 		return err
 	}
 	if prio > QueuePriorityMax {
-		return &fs.PathError{Op: "setpriority", Path: q.name, Err: mqInvalid("priority %d is above QueuePriorityMax (%d)", prio, QueuePriorityMax)}
+		return &fs.PathError{Op: "setpriority", Path: q.name, Err: invalidParam("priority %d is above QueuePriorityMax (%d)", prio, QueuePriorityMax)}
 	}
 	q.prio.Store(uint32(prio))
 	return nil

@@ -143,10 +143,10 @@ func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) err
 		return err
 	}
 	if prio > QueuePriorityMax {
-		return &fs.PathError{Op: op, Path: q.name, Err: mqInvalid("priority %d is above QueuePriorityMax (%d)", prio, QueuePriorityMax)}
+		return &fs.PathError{Op: op, Path: q.name, Err: invalidParam("priority %d is above QueuePriorityMax (%d)", prio, QueuePriorityMax)}
 	}
 	if int64(len(msg)) > q.msgSize {
-		return &fs.PathError{Op: op, Path: q.name, Err: &mqLimitError{
+		return &fs.PathError{Op: op, Path: q.name, Err: &limitError{
 			fmt.Sprintf("message of %d bytes is longer than the queue's message size (%d bytes)", len(msg), q.msgSize),
 			syscall.EMSGSIZE}}
 	}

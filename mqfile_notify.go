@@ -34,7 +34,7 @@ func (q *MqFile) Notify(fn func()) error {
 		return err
 	}
 	if fn == nil {
-		return &fs.PathError{Op: "notify", Path: q.name, Err: mqInvalid("fn is nil (use CancelNotify to cancel)")}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("fn is nil (use CancelNotify to cancel)")}
 	}
 	return mqNotifier.register(q, fn)
 }
@@ -67,11 +67,11 @@ func (q *MqFile) NotifySignal(sig os.Signal) error {
 	s, ok := sig.(syscall.Signal)
 	switch {
 	case !ok:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: mqInvalid("signal %v is not a syscall.Signal", sig)}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %v is not a syscall.Signal", sig)}
 	case s < 1 || s > SignalMax:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: mqInvalid("signal %d is outside 1..%d", int(s), SignalMax)}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %d is outside 1..%d", int(s), SignalMax)}
 	case s >= 32 && s < SignalMin:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: mqInvalid("signal %d is reserved by glibc and the Go runtime (use %d..%d)", int(s), SignalMin, SignalMax)}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %d is reserved by glibc and the Go runtime (use %d..%d)", int(s), SignalMin, SignalMax)}
 	}
 	return q.control("notify", func(fd int) error { return mqSysNotifySignal(fd, int(s)) })
 }

@@ -1,6 +1,7 @@
 package ipcfs
 
 import (
+	"fmt"
 	"io/fs"
 	"syscall"
 	"time"
@@ -53,4 +54,13 @@ func statSem(n string) (fs.FileInfo, error) {
 		return nil, err
 	}
 	return semInfo(n, st, int(value)), nil
+}
+
+// semExplainPost names the limit behind a failed post: at SemValueMax the
+// error still satisfies errors.Is(err, syscall.EOVERFLOW).
+func semExplainPost(err error) error {
+	if errno, ok := err.(syscall.Errno); ok && errno == syscall.EOVERFLOW {
+		return &limitError{fmt.Sprintf("value is at SemValueMax (%d, SEM_VALUE_MAX): acquire before releasing more", SemValueMax), errno}
+	}
+	return err
 }

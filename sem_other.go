@@ -26,3 +26,6 @@ func (s *SemFile) Stat() (fs.FileInfo, error) {
 }
 
 func statSem(string) (fs.FileInfo, error) { return nil, errors.ErrUnsupported }
+
+// semExplainPost passes err through: there are no semaphores here.
+func semExplainPost(err error) error { return err }

@@ -78,7 +78,7 @@ func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, e
 	}
 	m, err := sem.Open(names.Path(names.Sem, n), flag&os.O_CREATE != 0, flag&os.O_EXCL != 0, uint32(perm.Perm()), value)
 	if err != nil {
-		return nil, pathError("open", name, err)
+		return nil, pathError("open", name, explainNofile(err))
 	}
 	return &SemFile{name: "/" + n, m: m, word: m.Word()}, nil
 }
@@ -238,7 +238,7 @@ func (s *SemFile) Release() error {
 		return err
 	}
 	defer done()
-	return pathError("release", s.name, s.word.Post())
+	return pathError("release", s.name, semExplainPost(s.word.Post()))
 }
 
 // Value returns the semaphore's current value (sem_getvalue; posix_ipc's
@@ -303,7 +303,7 @@ func (s *SemFile) Write(p []byte) (int, error) {
 	defer done()
 	for i := range p {
 		if err := s.word.Post(); err != nil {
-			return i, pathError("write", s.name, err)
+			return i, pathError("write", s.name, semExplainPost(err))
 		}
 	}
 	return len(p), nil

@@ -29,7 +29,7 @@ func (f *ShmFile) ReadAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, f.pathErr("readat", syscall.EINVAL)
+		return 0, f.pathErr("readat", invalidParam("offset %d is negative", off))
 	}
 	return f.readAt("readat", p, off)
 }
@@ -113,7 +113,7 @@ func (f *ShmFile) WriteAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, f.pathErr("writeat", syscall.EINVAL)
+		return 0, f.pathErr("writeat", invalidParam("offset %d is negative", off))
 	}
 	return f.writeAt("writeat", p, off)
 }
@@ -257,7 +257,7 @@ func (f *ShmFile) Seek(offset int64, whence int) (int64, error) {
 		base = f.pos
 	case io.SeekEnd:
 	default:
-		return 0, f.pathErr("seek", syscall.EINVAL)
+		return 0, f.pathErr("seek", invalidParam("whence %d is not io.SeekStart, io.SeekCurrent or io.SeekEnd", whence))
 	}
 	f.mu.RLock()
 	closed := f.closed
@@ -273,7 +273,7 @@ func (f *ShmFile) Seek(offset int64, whence int) (int64, error) {
 		return 0, f.pathErr("seek", err)
 	}
 	if (offset > 0 && base > math.MaxInt64-offset) || base+offset < 0 {
-		return 0, f.pathErr("seek", syscall.EINVAL)
+		return 0, f.pathErr("seek", invalidParam("offset %d from %d is outside 0..MaxInt64", offset, base))
 	}
 	f.pos = base + offset
 	return f.pos, nil

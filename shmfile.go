@@ -83,11 +83,11 @@ func OpenShm(name string, flag int, perm fs.FileMode, size int64) (*ShmFile, err
 		return nil, &fs.PathError{Op: "open", Path: name, Err: invalidName(err)}
 	}
 	if size < 0 {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.EINVAL}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: invalidParam("size %d is negative", size)}
 	}
 	f, err := shmOpen(n, flag, perm, size)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: explainNofile(err)}
 	}
 	return f, nil
 }
@@ -269,7 +269,7 @@ func (f *ShmFile) Truncate(size int64) error {
 		return err
 	}
 	if size < 0 {
-		return f.pathErr("truncate", syscall.EINVAL)
+		return f.pathErr("truncate", invalidParam("size %d is negative", size))
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
