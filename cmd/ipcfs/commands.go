@@ -19,7 +19,8 @@ import (
 type command struct {
 	// name is the word that selects the command ("ls").
 	name string
-	// args is the synopsis after the name, for usage messages.
+	// args is the synopsis after the name, for usage messages; one line
+	// per form when the command has several.
 	args string
 	// summary is a one-line description for "ipcfs help".
 	summary string
@@ -156,9 +157,22 @@ func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "Exit status: 0 success, 1 error, 2 usage, 3 timed out or would block.\n")
 }
 
+// synopsis returns c's usage lines: "usage: ipcfs NAME ARGS", one per form.
+func synopsis(c *command) string {
+	var b strings.Builder
+	for i, form := range strings.Split(c.args, "\n") {
+		prefix := "usage:"
+		if i > 0 {
+			prefix = "      "
+		}
+		fmt.Fprintf(&b, "%s ipcfs %s %s\n", prefix, c.name, form)
+	}
+	return b.String()
+}
+
 // printCommandUsage writes c's synopsis and flags to w.
 func printCommandUsage(w io.Writer, c *command) {
-	fmt.Fprintf(w, "usage: ipcfs %s %s\n\n%s\n", c.name, c.args, c.summary)
+	fmt.Fprintf(w, "%s\n%s\n", synopsis(c), c.summary)
 	fl, _ := newFlagSet(c)
 	hasFlags := false
 	fl.VisitAll(func(*flag.Flag) { hasFlags = true })

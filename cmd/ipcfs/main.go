@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var u *usageError
 	switch {
 	case errors.As(err, &u):
-		fmt.Fprintf(stderr, "ipcfs %s: %s\nusage: ipcfs %s %s\n", c.name, u.msg, c.name, c.args)
+		fmt.Fprintf(stderr, "ipcfs %s: %s\n%s", c.name, u.msg, synopsis(c))
 		return exitUsage
 	case err != nil:
 		var pe *cliError

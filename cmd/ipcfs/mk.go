@@ -9,8 +9,10 @@ import (
 )
 
 var mkCommand = &command{
-	name:    "mk",
-	args:    "shm/NAME --size N | mq/NAME [--max-messages N] [--message-size N] | sem/NAME [--value N]  [--mode 0600] [--excl]",
+	name: "mk",
+	args: "shm/NAME --size N [--mode 0600] [--excl]\n" +
+		"mq/NAME [--max-messages N] [--message-size N] [--mode 0600] [--excl]\n" +
+		"sem/NAME [--value N] [--mode 0600] [--excl]",
 	summary: "create an object, or open an existing one",
 	flags: func(fl *flag.FlagSet) any {
 		o := &mkOptions{fl: fl, mode: 0o600}
