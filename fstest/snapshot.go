@@ -29,7 +29,8 @@ import (
 // is the ipcfs.MqInfo or ipcfs.SemInfo for queues and semaphores. Queue and
 // semaphore values come from ns.Stat, so nothing is opened or consumed.
 // Objects that vanish while the snapshot is taken, or that the caller may
-// not read, are left out; a segment resized while it is read is read again
+// not read, are left out, and so are segments larger than
+// SnapshotMaxSegment (a snapshot holds every byte in memory); a segment resized while it is read is read again
 // (a few times, then its error is returned). A
 // directory ns cannot list for lack of support (the host's "mq" without
 // /dev/mqueue: errors.ErrUnsupported) is left empty.
@@ -52,7 +53,7 @@ func Snapshot(ns ipcfs.Namespace) (fstest.MapFS, error) {
 		}
 		for _, e := range entries {
 			f, err := snapshotObject(ns, dir, e.Name())
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || err == errSnapshotSkip {
 				continue
 			}
 			if err != nil {
@@ -64,6 +65,12 @@ func Snapshot(ns ipcfs.Namespace) (fstest.MapFS, error) {
 	return snap, nil
 }
 
+// SnapshotMaxSegment is the size of the largest segment Snapshot copies.
+const SnapshotMaxSegment = 1 << 30
+
+// errSnapshotSkip marks an object Snapshot leaves out.
+var errSnapshotSkip = errors.New("left out of the snapshot")
+
 func snapshotObject(ns ipcfs.Namespace, dir, name string) (*fstest.MapFile, error) {
 	p := dir + "/" + name
 	fi, err := ns.Stat(p)
@@ -73,6 +80,9 @@ func snapshotObject(ns ipcfs.Namespace, dir, name string) (*fstest.MapFile, erro
 	f := &fstest.MapFile{Mode: fi.Mode().Perm(), ModTime: fi.ModTime(), Sys: fi.Sys()}
 	switch dir {
 	case "shm":
+		if fi.Size() > SnapshotMaxSegment {
+			return nil, errSnapshotSkip
+		}
 		data, err := readShm(ns, name)
 		if err != nil {
 			return nil, err

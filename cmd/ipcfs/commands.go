@@ -31,6 +31,9 @@ type command struct {
 	// It returns a *usageError for bad arguments; any other error is
 	// reported by the command itself or by run's caller.
 	run func(e *env, opts any, args []string) error
+	// exec, when set, replaces flags and run: the command gets its
+	// arguments unparsed and returns its own exit status.
+	exec func(e *env, args []string) int
 }
 
 // commands is the table of subcommands, in the order "ipcfs help" lists
@@ -47,6 +50,18 @@ var commands = []*command{
 	recvCommand,
 	postCommand,
 	waitCommand,
+	demoCommand,
+}
+
+// demoCommand is posix_ipc's demo (demo.go); it parses its own flags and
+// exits 130 when interrupted.
+var demoCommand = &command{
+	name:    "demo",
+	args:    "[--iterations N] [--transport shm|mq|all] [--json]",
+	summary: "run posix_ipc's Premise/Conclusion conversation with a copy of itself",
+	exec: func(e *env, args []string) int {
+		return runDemo(e.ctx, args, e.stdout, e.stderr)
+	},
 }
 
 // lookupCommand returns the command called name, or nil.

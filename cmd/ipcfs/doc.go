@@ -17,6 +17,7 @@
 //	ipcfs recv [-n N] [--timeout D] [--json] mq/NAME
 //	ipcfs post sem/NAME [N]
 //	ipcfs wait [--timeout D] sem/NAME
+//	ipcfs demo [--iterations N] [--transport shm|mq|all] [--json]
 //	ipcfs help [COMMAND]
 //
 // Flags may come before or after the other arguments, with one or two
@@ -51,6 +52,10 @@
 //	2  a usage error (unknown command or flag, bad argument, negative
 //	   --timeout)
 //	3  a wait timed out (--timeout D) or would have blocked (--timeout 0)
+//
+// demo runs posix_ipc's Mrs. Premise / Mrs. Conclusion conversation with a
+// copy of itself over shared memory plus a semaphore and over a message
+// queue, and exits 130 when interrupted (see 'ipcfs demo -h').
 //
 // # JSON output
 //

@@ -64,6 +64,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "ipcfs: unknown command %q (run 'ipcfs help')\n", name)
 		return exitUsage
 	}
+	if c.exec != nil {
+		return c.exec(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, ns: ns}, rest)
+	}
 	fl, opts := newFlagSet(c)
 	pos, err := parseArgs(fl, rest)
 	if errors.Is(err, flag.ErrHelp) {

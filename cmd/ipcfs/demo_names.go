@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"strconv"
+
+	"github.com/ipcfs/ipcfs"
+)
+
+// demoNamePrefix starts the name of every object the demo creates:
+// ipcfs-demo-PID-RANDOM-KIND, so that a run can tell its objects from another
+// run's, and a dead run's from a live one's.
+const demoNamePrefix = "ipcfs-demo-"
+
+var demoNameRE = regexp.MustCompile(`^ipcfs-demo-([0-9]+)-[a-z0-9]+-(shm|sem|mq)$`)
+
+// demoBaseName returns this run's name stem, with a leading slash.
+func demoBaseName() string {
+	const letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 6)
+	for i := range b {
+		b[i] = letters[rand.IntN(len(letters))]
+	}
+	return fmt.Sprintf("/%s%d-%s", demoNamePrefix, os.Getpid(), b)
+}
+
+// demoRemoveStale removes the objects of earlier demo runs whose process is
+// gone (killed before it could clean up) and returns their paths. Listing
+// errors (such as queues when /dev/mqueue is not mounted) are ignored: names
+// are unique per run, so a stale object never gets in the way.
+func demoRemoveStale(ns *ipcfs.FS) []string {
+	removed := []string{}
+	for _, dir := range []string{"shm", "sem", "mq"} {
+		entries, err := ns.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			m := demoNameRE.FindStringSubmatch(e.Name())
+			if m == nil {
+				continue
+			}
+			pid, err := strconv.Atoi(m[1])
+			if err != nil || pid == os.Getpid() || demoProcessAlive(pid) {
+				continue
+			}
+			if ns.Remove(dir+"/"+e.Name()) == nil {
+				removed = append(removed, dir+"/"+e.Name())
+			}
+		}
+	}
+	return removed
+}
