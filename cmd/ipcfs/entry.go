@@ -1,0 +1,137 @@
+package main
+
+// This file holds entry, the description of one object that ls and stat
+// print, as text and as JSON (the schema is documented in doc.go).
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os/user"
+	"strconv"
+	"time"
+
+	"github.com/ipcfs/ipcfs"
+)
+
+// entry is one object as ls --json and stat --json print it. Field order
+// and names are the stable JSON schema; see the package documentation.
+type entry struct {
+	Kind  string `json:"kind"`
+	Name  string `json:"name"`
+	Path  string `json:"path"`
+	Size  int64  `json:"size"`
+	Mode  string `json:"mode"`
+	UID   *int64 `json:"uid,omitempty"`
+	GID   *int64 `json:"gid,omitempty"`
+	Owner string `json:"owner,omitempty"`
+	Mtime string `json:"mtime,omitempty"`
+
+	// Message queues, when the attributes could be read.
+	Messages    *int64 `json:"messages,omitempty"`
+	MaxMessages *int64 `json:"max_messages,omitempty"`
+	MessageSize *int64 `json:"message_size,omitempty"`
+
+	// Semaphores.
+	Value *int `json:"value,omitempty"`
+}
+
+// owners caches user-name lookups for one command.
+type owners map[int64]string
+
+// name returns the user name of uid, or the number when it has none.
+func (o owners) name(uid int64) string {
+	if n, ok := o[uid]; ok {
+		return n
+	}
+	n := strconv.FormatInt(uid, 10)
+	if u, err := user.LookupId(n); err == nil {
+		n = u.Username
+	}
+	o[uid] = n
+	return n
+}
+
+// newEntry describes the object kind/name ("shm", "mq", "sem") whose
+// FileInfo is fi.
+func newEntry(kind, name string, fi fs.FileInfo, own owners) entry {
+	e := entry{
+		Kind: kind,
+		Name: name,
+		Path: kind + "/" + name,
+		Size: fi.Size(),
+		Mode: fmt.Sprintf("%04o", uint32(fi.Mode().Perm())),
+	}
+	if t := fi.ModTime(); !t.IsZero() {
+		e.Mtime = t.UTC().Format(time.RFC3339)
+	}
+	raw := fi.Sys()
+	switch s := raw.(type) {
+	case *ipcfs.MqInfo:
+		if s != nil {
+			raw = *s
+		}
+	case *ipcfs.SemInfo:
+		if s != nil {
+			raw = *s
+		}
+	}
+	switch s := raw.(type) {
+	case ipcfs.MqInfo:
+		raw = s.Stat
+		if s.Attr.MaxMessages > 0 {
+			cur, max, size := s.Attr.CurMessages, s.Attr.MaxMessages, s.Attr.MessageSize
+			e.Messages, e.MaxMessages, e.MessageSize = &cur, &max, &size
+		}
+	case ipcfs.SemInfo:
+		raw = s.Stat
+		v := s.Value
+		e.Value = &v
+	}
+	if uid, gid, ok := ownerOf(raw); ok {
+		e.UID, e.GID = &uid, &gid
+		e.Owner = own.name(uid)
+	}
+	return e
+}
+
+// contents is the human form of what an object holds: its size, its queued
+// messages or its value.
+func (e *entry) contents() string {
+	switch {
+	case e.Value != nil:
+		return "value " + strconv.Itoa(*e.Value)
+	case e.Kind == "mq" && e.Messages != nil:
+		return fmt.Sprintf("%d/%d msgs", *e.Messages, *e.MaxMessages)
+	case e.Kind == "mq":
+		return "? msgs"
+	case e.Kind == "sem":
+		return "value ?"
+	}
+	return strconv.FormatInt(e.Size, 10)
+}
+
+// ownerText is the human form of the owner: "root" or "-".
+func (e *entry) ownerText() string {
+	if e.Owner == "" {
+		return "-"
+	}
+	return e.Owner
+}
+
+// localTime is the human form of the modification time, or "-".
+func (e *entry) localTime() string {
+	t, err := time.Parse(time.RFC3339, e.Mtime)
+	if err != nil {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+// writeJSON writes v as one line of JSON, without HTML escaping.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
