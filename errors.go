@@ -5,20 +5,22 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // errnoSentinel is an exported sentinel error that also matches one errno,
 // so errors.Is(err, ErrWouldBlock) and errors.Is(err, syscall.EAGAIN) both hold.
 type errnoSentinel struct {
 	msg   string
-	errno syscall.Errno
+	errno sys.Errno
 }
 
 func (e *errnoSentinel) Error() string { return e.msg }
 
 // Is reports whether target is the errno this sentinel stands for.
 func (e *errnoSentinel) Is(target error) bool {
-	errno, ok := target.(syscall.Errno)
+	errno, ok := target.(sys.Errno)
 	return ok && errno == e.errno
 }
 
@@ -31,11 +33,11 @@ var (
 	// a send to a full or a receive from an empty queue in non-blocking mode.
 	// It is posix_ipc's BusyError for timeout 0; errors.Is(err,
 	// syscall.EAGAIN) also holds.
-	ErrWouldBlock error = &errnoSentinel{"operation would block", syscall.EAGAIN}
+	ErrWouldBlock error = &errnoSentinel{"operation would block", sys.EAGAIN}
 
 	// ErrBusy is returned when a queue already has a notification registered
 	// (by this or another process); errors.Is(err, syscall.EBUSY) also holds.
-	ErrBusy error = &errnoSentinel{"notification already registered for this queue", syscall.EBUSY}
+	ErrBusy error = &errnoSentinel{"notification already registered for this queue", sys.EBUSY}
 
 	// ErrMqueueNotMounted is returned when queues are listed or stat'ed by path
 	// but the mqueue file system is not mounted at /dev/mqueue. Queues
@@ -63,7 +65,7 @@ func pathError(op, path string, err error) error {
 		return err
 	}
 	switch err {
-	case syscall.EAGAIN:
+	case sys.EAGAIN:
 		err = ErrWouldBlock
 	case syscall.EBUSY:
 		err = ErrBusy

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // QueuePriorityMax is the highest message priority (posix_ipc's
@@ -127,7 +129,7 @@ func mqReadProc(name string) (int64, error) {
 // to the errno the kernel returned.
 type mqLimitError struct {
 	msg   string
-	errno syscall.Errno
+	errno sys.Errno
 }
 
 func (e *mqLimitError) Error() string { return e.msg }
@@ -146,7 +148,7 @@ func mqInvalid(format string, args ...any) error {
 
 // mqExplainOpen turns the errno of a failed mq_open into a limit error
 // naming the limit, when one is the cause.
-func mqExplainOpen(errno syscall.Errno, create bool, attr *MqAttr) error {
+func mqExplainOpen(errno sys.Errno, create bool, attr *MqAttr) error {
 	if !create {
 		return errno
 	}
@@ -177,7 +179,7 @@ func mqExplainOpen(errno syscall.Errno, create bool, attr *MqAttr) error {
 			return &mqLimitError{fmt.Sprintf("message size %d exceeds the limit %d of %smsgsize_max (raise it as root: sysctl fs.mqueue.msgsize_max=%d)",
 				msgSize, l.MsgsizeMax, mqProcDir, msgSize), errno}
 		}
-	case syscall.ENOSPC:
+	case sys.ENOSPC:
 		return &mqLimitError{fmt.Sprintf("too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",
 			mqProcDir, l.QueuesMax), errno}
 	case syscall.EMFILE:

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ipcfs/ipcfs/internal/sys"
+
 	"github.com/ipcfs/ipcfs/internal/names"
 )
 
@@ -85,7 +87,7 @@ func OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (*MqFile, err
 	create := flag&os.O_CREATE != 0
 	fd, a, err := mqSysOpen(n, flag&(mqAccMode|os.O_CREATE|os.O_EXCL), perm, attr)
 	if err != nil {
-		if errno, ok := err.(syscall.Errno); ok {
+		if errno, ok := err.(sys.Errno); ok {
 			err = mqExplainOpen(errno, create, attr)
 		}
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -94,7 +96,7 @@ func OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (*MqFile, err
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	q.nonblock.Store(flag&mqFlagNonblock != 0)
+	q.nonblock.Store(flag&sys.O_NONBLOCK != 0)
 	return q, nil
 }
 
@@ -102,7 +104,7 @@ const mqAccMode = os.O_RDONLY | os.O_WRONLY | os.O_RDWR
 
 // mqCheckOpen validates OpenMq's flag and attr.
 func mqCheckOpen(flag int, attr *MqAttr) error {
-	known := mqAccMode | os.O_CREATE | os.O_EXCL | mqFlagNonblock | syscall.O_CLOEXEC
+	known := mqAccMode | os.O_CREATE | os.O_EXCL | sys.O_NONBLOCK | syscall.O_CLOEXEC
 	if flag&^known != 0 {
 		return mqInvalid("flag %#o has bits a message queue does not take (only O_RDONLY, O_WRONLY, O_RDWR, O_CREATE, O_EXCL, O_NONBLOCK)", flag&^known)
 	}

@@ -21,8 +21,9 @@ import (
 	"io/fs"
 	"os"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // Send sends msg as one message at priority prio (mq_timedsend; posix_ipc's
@@ -148,7 +149,7 @@ func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) err
 	if int64(len(msg)) > q.msgSize {
 		return &fs.PathError{Op: op, Path: q.name, Err: &mqLimitError{
 			fmt.Sprintf("message of %d bytes is longer than the queue's message size (%d bytes)", len(msg), q.msgSize),
-			syscall.EMSGSIZE}}
+			sys.EMSGSIZE}}
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -330,7 +331,7 @@ func mqPutOp(o *mqOp) {
 
 func (o *mqOp) doSend(fd uintptr) bool {
 	err := mqSysSend(int(fd), o.buf, o.prio)
-	if err == syscall.EAGAIN && !o.q.nonblock.Load() {
+	if err == sys.EAGAIN && !o.q.nonblock.Load() {
 		return false
 	}
 	o.err = err
@@ -362,7 +363,7 @@ func (o *mqOp) doRecv(fd uintptr) bool {
 		dst, internal = q.rbuf, true
 	}
 	n, prio, err := mqSysReceive(int(fd), dst)
-	if err == syscall.EAGAIN && !q.nonblock.Load() {
+	if err == sys.EAGAIN && !q.nonblock.Load() {
 		return false
 	}
 	if err != nil {

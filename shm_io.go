@@ -10,6 +10,8 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/ipcfs/ipcfs/internal/sys"
+
 	"github.com/ipcfs/ipcfs/internal/shm"
 )
 
@@ -120,7 +122,7 @@ func (f *ShmFile) WriteAt(p []byte, off int64) (int, error) {
 
 func (f *ShmFile) writeAt(op string, p []byte, off int64) (int, error) {
 	if off > math.MaxInt64-int64(len(p)) {
-		return 0, f.pathErr(op, syscall.EFBIG)
+		return 0, f.pathErr(op, sys.EFBIG)
 	}
 	end := off + int64(len(p))
 	f.mu.RLock()
@@ -165,7 +167,7 @@ func (f *ShmFile) checkWritable() error {
 		return fs.ErrClosed
 	}
 	if f.readOnly {
-		return syscall.EBADF
+		return sys.EBADF
 	}
 	return nil
 }
@@ -382,7 +384,7 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 	for {
 		want := f.pos + chunk
 		if want < f.pos {
-			err = f.pathErr("write", syscall.EFBIG)
+			err = f.pathErr("write", sys.EFBIG)
 			break
 		}
 		f.mu.RLock()
@@ -399,7 +401,7 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 				err = f.growTo(f.pos, want)
 			}
 			f.mu.Unlock()
-			if err == syscall.ENOSPC && chunk > 1 {
+			if err == sys.ENOSPC && chunk > 1 {
 				chunk /= 2 // fill what space is left
 				err = nil
 				continue

@@ -13,8 +13,9 @@ package ipcfs
 import (
 	"math"
 	"os"
-	"syscall"
 	"unsafe"
+
+	"github.com/ipcfs/ipcfs/internal/sys"
 
 	"github.com/ipcfs/ipcfs/internal/shm"
 )
@@ -34,7 +35,7 @@ func (f *ShmFile) mapAtLeast(end int64) error {
 		length = max(length, shmRoundUp(n+min(n, shmMaxGrowStep), page))
 	}
 	if length > math.MaxInt {
-		return syscall.EFBIG
+		return sys.EFBIG
 	}
 	m, err := shm.Map(f.fd, int(length), !f.readOnly)
 	if err != nil {

@@ -1,3 +1,5 @@
+//go:build !plan9
+
 package mount
 
 import (
@@ -12,8 +14,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ipcfs/ipcfs"
 	"github.com/spf13/afero"
+
+	"github.com/ipcfs/ipcfs"
 )
 
 // At mounts ns at dir inside base: paths under dir (dir/shm/NAME,

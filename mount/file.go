@@ -1,3 +1,5 @@
+//go:build !plan9
+
 package mount
 
 import (
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // handle is what every open file of the mount has: the name the caller
@@ -101,7 +104,7 @@ func (f *shmFile) checkRead(op string) error {
 		return err
 	}
 	if !f.readable {
-		return f.fail(op, syscall.EBADF)
+		return f.fail(op, sys.EBADF)
 	}
 	return nil
 }
@@ -111,7 +114,7 @@ func (f *shmFile) checkWrite(op string) error {
 		return err
 	}
 	if !f.writable {
-		return f.fail(op, syscall.EBADF)
+		return f.fail(op, sys.EBADF)
 	}
 	return nil
 }

@@ -1,3 +1,5 @@
+//go:build !plan9
+
 package mount
 
 import (
@@ -8,8 +10,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
+
 	"github.com/spf13/afero"
+
+	"github.com/ipcfs/ipcfs"
 )
 
 // New returns ns as an afero.Fs. Its root holds the directories "shm",
@@ -118,7 +123,7 @@ func (m *mountFs) openFile(name, p string, flag int, perm os.FileMode) (afero.Fi
 			nsFlag = nsFlag&^os.O_WRONLY | os.O_RDWR
 		}
 	case "mq":
-		nsFlag |= flag & syscall.O_NONBLOCK
+		nsFlag |= flag & sys.O_NONBLOCK
 	}
 	f, err := m.ns.OpenFile(p, nsFlag, perm)
 	if err != nil {

@@ -19,6 +19,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/ipcfs/ipcfs/internal/sys"
+
 	"github.com/ipcfs/ipcfs/internal/futex"
 )
 
@@ -84,7 +86,7 @@ func (w Word) Post() error {
 	for {
 		d := atomic.LoadUint64(w.data)
 		if d&valMask >= ValueMax {
-			return errOverflow
+			return sys.EOVERFLOW
 		}
 		if atomic.CompareAndSwapUint64(w.data, d, d+1) {
 			if d>>32 != 0 {
