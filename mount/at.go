@@ -302,17 +302,7 @@ func (d *ancestorDir) Readdir(n int) ([]os.FileInfo, error) {
 	if err := d.load(); err != nil {
 		return nil, err
 	}
-	rest := d.infos[d.off:]
-	if n <= 0 {
-		d.off = len(d.infos)
-		return rest, nil
-	}
-	if len(rest) == 0 {
-		return nil, io.EOF
-	}
-	n = min(n, len(rest))
-	d.off += n
-	return rest[:n], nil
+	return page(d.infos, &d.off, n)
 }
 
 // Readdirnames is Readdir's names.

@@ -135,11 +135,11 @@ func (m *mountFs) openFile(name, p string, flag int, perm os.FileMode) (afero.Fi
 		sf.name = name
 		return sf, nil
 	case ipcfs.MessageQueue:
-		mf := &mqFile{q: f}
+		mf := &mqFile{stream: stream{obj: f}, q: f}
 		mf.name = name
 		return mf, nil
 	case ipcfs.Semaphore:
-		sf := &semFile{sem: f}
+		sf := &semFile{stream: stream{obj: f}, sem: f}
 		sf.name = name
 		return sf, nil
 	}
