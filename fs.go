@@ -262,6 +262,9 @@ func (f *FS) CreateTemp(dir, pattern string) (File, error) {
 // CreateTemp implements Namespace.CreateTemp for any Namespace ns by
 // retrying OpenFile with os.O_CREATE|os.O_EXCL and fresh random names.
 func CreateTemp(ns Namespace, dir, pattern string) (File, error) {
+	if ns == nil {
+		return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrInvalid}
+	}
 	if _, ok := kindOf(dir); !ok {
 		return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrNotExist}
 	}

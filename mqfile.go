@@ -173,9 +173,10 @@ func (q *MqFile) Name() string {
 
 // Fd returns the queue descriptor (posix_ipc's mqd and fileno()), valid
 // until Close. It is non-blocking; use it with poll or epoll, or pass it to
-// C code. Do not close it.
+// C code. Do not close it. Fd returns ^uintptr(0) for a closed or nil
+// handle, as os.File does.
 func (q *MqFile) Fd() uintptr {
-	if q == nil {
+	if q == nil || q.closed.Load() {
 		return ^uintptr(0)
 	}
 	return uintptr(q.fd)

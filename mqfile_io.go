@@ -94,6 +94,9 @@ func (q *MqFile) ReadFrom(r io.Reader) (n int64, err error) {
 	if err := q.check("write"); err != nil {
 		return 0, err
 	}
+	if r == nil {
+		return 0, &fs.PathError{Op: "write", Path: q.name, Err: fs.ErrInvalid}
+	}
 	buf := make([]byte, q.msgSize)
 	prio := uint(q.prio.Load())
 	for {
@@ -121,6 +124,9 @@ func (q *MqFile) ReadFrom(r io.Reader) (n int64, err error) {
 func (q *MqFile) WriteTo(w io.Writer) (n int64, err error) {
 	if err := q.check("read"); err != nil {
 		return 0, err
+	}
+	if w == nil { // before a message is taken off the queue and lost
+		return 0, &fs.PathError{Op: "read", Path: q.name, Err: fs.ErrInvalid}
 	}
 	buf := make([]byte, q.msgSize)
 	for {

@@ -289,6 +289,9 @@ func (f *ShmFile) WriteTo(w io.Writer) (int64, error) {
 	if err := f.checkNil("read"); err != nil {
 		return 0, err
 	}
+	if w == nil {
+		return 0, f.pathErr("read", fs.ErrInvalid)
+	}
 	if g, ok := w.(*ShmFile); ok && g == f {
 		return 0, f.pathErr("read", syscall.EINVAL)
 	}
@@ -359,6 +362,9 @@ func (f *ShmFile) WriteTo(w io.Writer) (int64, error) {
 func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 	if err := f.checkNil("write"); err != nil {
 		return 0, err
+	}
+	if r == nil {
+		return 0, f.pathErr("write", fs.ErrInvalid)
 	}
 	if g, ok := r.(*ShmFile); ok && g == f {
 		return 0, f.pathErr("write", syscall.EINVAL)

@@ -419,7 +419,6 @@ func (f *mqFile) CancelNotify() error {
 	return f.wrap("notify", f.q.CancelNotify())
 }
 
-
 // semFile is an open semaphore: an afero.File and an ipcfs.Semaphore. Read
 // acquires, Write releases.
 type semFile struct {
@@ -479,4 +478,3 @@ func (f *semFile) SetDeadline(t time.Time) error {
 
 // SetReadDeadline is ipcfs.Semaphore.SetReadDeadline.
 func (f *semFile) SetReadDeadline(t time.Time) error { return f.SetDeadline(t) }
-
