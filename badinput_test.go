@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math"
+	"os"
 	"testing"
 )
 
@@ -92,5 +94,31 @@ func TestCreateTempWithNilNamespaceIsErrInvalid(t *testing.T) {
 	f, err := CreateTemp(nil, "shm", "x*")
 	if f != nil || !errors.Is(err, fs.ErrInvalid) {
 		t.Errorf("CreateTemp(nil, ...) = %v, %v; want nil and an error matching fs.ErrInvalid", f, err)
+	}
+}
+
+// TestShmUnmappableSizeFailsAndChangesNothing checks that a resize to a
+// size this process cannot map (tmpfs takes any sparse size, the address
+// space does not) fails with an error and leaves the segment's size as it
+// was, both through Truncate and through OpenShm's size argument.
+func TestShmUnmappableSizeFailsAndChangesNothing(t *testing.T) {
+	const huge = math.MaxInt64 / 2
+	f, name := shmCreate(t, 10)
+	if err := f.Truncate(huge); err == nil {
+		t.Fatalf("Truncate(%d) succeeded; want an error (the size cannot be mapped)", int64(huge))
+	}
+	if n, err := f.Size(); n != 10 || err != nil {
+		t.Errorf("Size after the failed Truncate = %d, %v; want 10", n, err)
+	}
+	g, err := OpenShm(name, os.O_RDWR, 0, huge)
+	if err == nil {
+		g.Close()
+		t.Fatalf("OpenShm(size %d) succeeded; want an error", int64(huge))
+	}
+	if n, err := f.Size(); n != 10 || err != nil {
+		t.Errorf("Size after the failed OpenShm = %d, %v; want 10", n, err)
+	}
+	if _, err := f.WriteAt([]byte("still works"), 0); err != nil {
+		t.Errorf("WriteAt after the failed resizes: %v", err)
 	}
 }

@@ -15,9 +15,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ipcfs/ipcfs/internal/sys"
-
 	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // MqFile is an open POSIX message queue (mqd_t): a MessageQueue whose

@@ -10,9 +10,8 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/ipcfs/ipcfs/internal/sys"
-
 	"github.com/ipcfs/ipcfs/internal/shm"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 const (

@@ -15,9 +15,8 @@ import (
 	"os"
 	"unsafe"
 
-	"github.com/ipcfs/ipcfs/internal/sys"
-
 	"github.com/ipcfs/ipcfs/internal/shm"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // shmMaxGrowStep bounds how much room for growth a remap adds at once.

@@ -7,10 +7,9 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/ipcfs/ipcfs/internal/sys"
-
 	"github.com/ipcfs/ipcfs/internal/names"
 	"github.com/ipcfs/ipcfs/internal/shm"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // ErrSegmentShrunk is returned, inside an *fs.PathError, by a read or write
@@ -144,17 +143,20 @@ func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error)
 	if !st.Mode.IsRegular() {
 		return fail(sys.ENODEV)
 	}
+	// Map before resizing (mapping past the end of the file is allowed), so
+	// a size that cannot be mapped fails without resizing anything.
+	f := &ShmFile{name: "/" + n, readOnly: readOnly, fd: fd}
+	if err := f.mapAtLeast(max(size, st.Size)); err != nil {
+		return fail(err)
+	}
 	if size > 0 && size != st.Size {
 		if err := shm.Truncate(fd, size); err != nil {
+			shm.Unmap(f.m)
 			return fail(err)
 		}
 		st.Size = size
 	}
-	f := &ShmFile{name: "/" + n, readOnly: readOnly, fd: fd}
 	f.size.Store(st.Size)
-	if err := f.mapAtLeast(st.Size); err != nil {
-		return fail(err)
-	}
 	return f, nil
 }
 
@@ -281,13 +283,15 @@ func (f *ShmFile) Truncate(size int64) error {
 	if f.readOnly {
 		return f.pathErr("truncate", sys.EBADF)
 	}
+	// Map first (mapping past the end of the file is allowed), so a size
+	// that cannot be mapped fails with the segment unchanged.
+	if err := f.mapAtLeast(size); err != nil {
+		return f.pathErr("truncate", err)
+	}
 	if err := shm.Truncate(f.fd, size); err != nil {
 		return f.pathErr("truncate", err)
 	}
 	f.size.Store(size)
-	if err := f.mapAtLeast(size); err != nil {
-		return f.pathErr("truncate", err)
-	}
 	return nil
 }
 

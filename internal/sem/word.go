@@ -19,9 +19,8 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/ipcfs/ipcfs/internal/sys"
-
 	"github.com/ipcfs/ipcfs/internal/futex"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // Size is the size of a semaphore (sizeof(sem_t)) and of its file.
