@@ -53,6 +53,16 @@ func (*notMountedError) Error() string {
 
 func (*notMountedError) Unwrap() error { return errors.ErrUnsupported }
 
+// relabel returns err, an *fs.PathError from a lower-level call, with the
+// op and path the caller used (the namespace path "shm/x" rather than the
+// object name "x"); other errors are wrapped as pathError does.
+func relabel(op, path string, err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return &fs.PathError{Op: op, Path: path, Err: pe.Err}
+	}
+	return pathError(op, path, err)
+}
+
 // pathError returns err as an *fs.PathError for op on path, mapping errnos the
 // way the package documents: EAGAIN is ErrWouldBlock, EBUSY is ErrBusy,
 // ETIMEDOUT is os.ErrDeadlineExceeded. An *fs.PathError passes through.
