@@ -17,9 +17,10 @@ import (
 )
 
 // handle is what every open file of the mount has: the name the caller
-// opened it by and whether it is closed.
+// opened it by, the namespace's open object, and whether it is closed.
 type handle struct {
 	name   string
+	obj    ipcfs.File
 	closed atomic.Bool
 }
 
@@ -68,6 +69,25 @@ func (h *handle) wrap(op string, err error) error {
 		return err
 	}
 	return pathErr(op, h.name, err)
+}
+
+// Stat returns the object's FileInfo: a regular file for a segment,
+// fs.ModeIrregular for a queue (Size the bytes queued) or a semaphore.
+func (h *handle) Stat() (os.FileInfo, error) {
+	if err := h.check("stat"); err != nil {
+		return nil, err
+	}
+	fi, err := h.obj.Stat()
+	return fi, h.wrap("stat", err)
+}
+
+// Close closes the file, waking its blocked calls with fs.ErrClosed; a
+// second Close gives fs.ErrClosed.
+func (h *handle) Close() error {
+	if err := h.markClosed(); err != nil {
+		return err
+	}
+	return h.wrap("close", h.obj.Close())
 }
 
 // Readdir fails with ENOTDIR: not a directory.
@@ -230,31 +250,12 @@ func (f *shmFile) Sync() error {
 	return f.wrap("sync", f.shm.Sync())
 }
 
-// Stat returns the segment's FileInfo.
-func (f *shmFile) Stat() (os.FileInfo, error) {
-	if err := f.hd().check("stat"); err != nil {
-		return nil, err
-	}
-	fi, err := f.shm.Stat()
-	return fi, f.wrap("stat", err)
-}
-
-// Close closes the file; a second Close gives fs.ErrClosed.
-func (f *shmFile) Close() error {
-	if err := f.hd().markClosed(); err != nil {
-		return err
-	}
-	return f.wrap("close", f.shm.Close())
-}
 
 // stream is what a queue and a semaphore file share: Read, Write, Stat and
 // Close go to the object (a queue receives and sends whole messages, a
 // semaphore acquires and releases units), and the afero.File methods that
 // cannot apply fail: there is no offset and no size to change.
-type stream struct {
-	handle
-	obj ipcfs.File
-}
+type stream struct{ handle }
 
 func (s *stream) hd() *handle {
 	if s == nil {
@@ -287,24 +288,6 @@ func (s *stream) Write(p []byte) (int, error) {
 // WriteString is Write([]byte(str)).
 func (s *stream) WriteString(str string) (int, error) { return s.Write([]byte(str)) }
 
-// Stat returns the object's FileInfo (fs.ModeIrregular; for a queue, Size
-// is the bytes queued).
-func (s *stream) Stat() (os.FileInfo, error) {
-	if err := s.hd().check("stat"); err != nil {
-		return nil, err
-	}
-	fi, err := s.obj.Stat()
-	return fi, s.wrap("stat", err)
-}
-
-// Close closes the file, waking its blocked calls with fs.ErrClosed; a
-// second Close gives fs.ErrClosed.
-func (s *stream) Close() error {
-	if err := s.hd().markClosed(); err != nil {
-		return err
-	}
-	return s.wrap("close", s.obj.Close())
-}
 
 // ReadAt fails with ESPIPE: the object has no offsets.
 func (s *stream) ReadAt([]byte, int64) (int, error) { return 0, s.fail("readat", syscall.ESPIPE) }

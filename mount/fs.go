@@ -131,15 +131,15 @@ func (m *mountFs) openFile(name, p string, flag int, perm os.FileMode) (afero.Fi
 	}
 	switch f := f.(type) {
 	case ipcfs.SharedMemory:
-		sf := &shmFile{shm: f, readable: acc != os.O_WRONLY, writable: acc != os.O_RDONLY, append: flag&os.O_APPEND != 0}
+		sf := &shmFile{handle: handle{obj: f}, shm: f, readable: acc != os.O_WRONLY, writable: acc != os.O_RDONLY, append: flag&os.O_APPEND != 0}
 		sf.name = name
 		return sf, nil
 	case ipcfs.MessageQueue:
-		mf := &mqFile{stream: stream{obj: f}, q: f}
+		mf := &mqFile{stream: stream{handle{obj: f}}, q: f}
 		mf.name = name
 		return mf, nil
 	case ipcfs.Semaphore:
-		sf := &semFile{stream: stream{obj: f}, sem: f}
+		sf := &semFile{stream: stream{handle{obj: f}}, sem: f}
 		sf.name = name
 		return sf, nil
 	}
