@@ -250,7 +250,6 @@ func (f *shmFile) Sync() error {
 	return f.wrap("sync", f.shm.Sync())
 }
 
-
 // stream is what a queue and a semaphore file share: Read, Write, Stat and
 // Close go to the object (a queue receives and sends whole messages, a
 // semaphore acquires and releases units), and the afero.File methods that
@@ -287,7 +286,6 @@ func (s *stream) Write(p []byte) (int, error) {
 
 // WriteString is Write([]byte(str)).
 func (s *stream) WriteString(str string) (int, error) { return s.Write([]byte(str)) }
-
 
 // ReadAt fails with ESPIPE: the object has no offsets.
 func (s *stream) ReadAt([]byte, int64) (int, error) { return 0, s.fail("readat", syscall.ESPIPE) }
