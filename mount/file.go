@@ -250,10 +250,10 @@ func (f *shmFile) Sync() error {
 	return f.wrap("sync", f.shm.Sync())
 }
 
-// stream is what a queue and a semaphore file share: Read, Write, Stat and
-// Close go to the object (a queue receives and sends whole messages, a
-// semaphore acquires and releases units), and the afero.File methods that
-// cannot apply fail: there is no offset and no size to change.
+// stream is what a queue and a semaphore file share: Read and Write go to
+// the object (a queue receives and sends whole messages, a semaphore
+// acquires and releases units), and the afero.File methods that cannot
+// apply fail: there is no offset and no size to change.
 type stream struct{ handle }
 
 func (s *stream) hd() *handle {
