@@ -3,6 +3,7 @@ package ipcfs
 import (
 	"io"
 	"io/fs"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -56,10 +57,12 @@ func NewFileInfo(name string, size int64, mode fs.FileMode, modTime time.Time, s
 }
 
 // DirFile is an open namespace directory: an fs.ReadDirFile whose listing is
-// read when it is opened. Read and Write fail with EISDIR.
+// read when it is opened. Read and Write fail with EISDIR. It is safe for
+// concurrent use; a nil *DirFile fails every call with fs.ErrInvalid.
 type DirFile struct {
 	path    string
 	info    fs.FileInfo
+	mu      sync.Mutex // guards offset and closed
 	entries []fs.DirEntry
 	offset  int
 	closed  bool
@@ -79,39 +82,62 @@ func newDirFile(ns *FS, path, dir string) (*DirFile, error) {
 	return NewDirFile(path, dirInfo(path, dir), entries), nil
 }
 
+// lockOpen locks d and returns nil if d is open; otherwise it returns
+// fs.ErrInvalid (nil d) or fs.ErrClosed for op, and leaves d unlocked.
+func (d *DirFile) lockOpen(op string) error {
+	if d == nil {
+		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+	}
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return &fs.PathError{Op: op, Path: d.path, Err: fs.ErrClosed}
+	}
+	return nil
+}
+
 // Name returns the directory's path in the namespace.
-func (d *DirFile) Name() string { return d.path }
+func (d *DirFile) Name() string {
+	if d == nil {
+		return ""
+	}
+	return d.path
+}
 
 // Stat returns the directory's FileInfo.
 func (d *DirFile) Stat() (fs.FileInfo, error) {
-	if d.closed {
-		return nil, &fs.PathError{Op: "stat", Path: d.path, Err: fs.ErrClosed}
+	if err := d.lockOpen("stat"); err != nil {
+		return nil, err
 	}
+	defer d.mu.Unlock()
 	return d.info, nil
 }
 
 // Read fails: a directory has no bytes.
 func (d *DirFile) Read([]byte) (int, error) {
-	if d.closed {
-		return 0, &fs.PathError{Op: "read", Path: d.path, Err: fs.ErrClosed}
+	if err := d.lockOpen("read"); err != nil {
+		return 0, err
 	}
+	defer d.mu.Unlock()
 	return 0, &fs.PathError{Op: "read", Path: d.path, Err: syscall.EISDIR}
 }
 
 // Write fails: a directory has no bytes.
 func (d *DirFile) Write([]byte) (int, error) {
-	if d.closed {
-		return 0, &fs.PathError{Op: "write", Path: d.path, Err: fs.ErrClosed}
+	if err := d.lockOpen("write"); err != nil {
+		return 0, err
 	}
+	defer d.mu.Unlock()
 	return 0, &fs.PathError{Op: "write", Path: d.path, Err: syscall.EISDIR}
 }
 
 // ReadDir returns the next n entries (all remaining if n <= 0), as
 // fs.ReadDirFile specifies: with n > 0, io.EOF at the end.
 func (d *DirFile) ReadDir(n int) ([]fs.DirEntry, error) {
-	if d.closed {
-		return nil, &fs.PathError{Op: "readdir", Path: d.path, Err: fs.ErrClosed}
+	if err := d.lockOpen("readdir"); err != nil {
+		return nil, err
 	}
+	defer d.mu.Unlock()
 	rest := d.entries[d.offset:]
 	if n <= 0 {
 		d.offset = len(d.entries)
@@ -127,9 +153,10 @@ func (d *DirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 
 // Close closes the directory; a second Close gives fs.ErrClosed.
 func (d *DirFile) Close() error {
-	if d.closed {
-		return &fs.PathError{Op: "close", Path: d.path, Err: fs.ErrClosed}
+	if err := d.lockOpen("close"); err != nil {
+		return err
 	}
+	defer d.mu.Unlock()
 	d.closed = true
 	return nil
 }

@@ -70,3 +70,67 @@ func TestDirInfoModes(t *testing.T) {
 		t.Errorf("DirInfo name = %q; want base name shm", n)
 	}
 }
+
+func TestDirFileNilHandleIsErrInvalid(t *testing.T) {
+	var d *DirFile
+	if d.Name() != "" {
+		t.Errorf("nil Name() = %q; want \"\"", d.Name())
+	}
+	for _, c := range []struct {
+		op  string
+		err error
+	}{
+		{"readdir", func() error { _, err := d.ReadDir(1); return err }()},
+		{"stat", func() error { _, err := d.Stat(); return err }()},
+		{"read", func() error { _, err := d.Read(nil); return err }()},
+		{"write", func() error { _, err := d.Write(nil); return err }()},
+		{"close", d.Close()},
+	} {
+		var pe *fs.PathError
+		if !errors.As(c.err, &pe) || pe.Op != c.op || !errors.Is(c.err, fs.ErrInvalid) {
+			t.Errorf("%s on nil *DirFile = %v; want *fs.PathError{Op: %q} matching fs.ErrInvalid", c.op, c.err, c.op)
+		}
+	}
+}
+
+// TestDirFileConcurrentReadDirAndClose pages one directory from several
+// goroutines while another closes it: under -race this fails if the offset
+// or the closed flag are unguarded; every entry is handed out at most once.
+func TestDirFileConcurrentReadDirAndClose(t *testing.T) {
+	var entries []fs.DirEntry
+	for i := range 100 {
+		entries = append(entries, fs.FileInfoToDirEntry(NewFileInfo(string(rune('a'+i%26))+string(rune('0'+i/26)), 0, 0o600, time.Time{}, nil)))
+	}
+	d := NewDirFile("shm", DirInfo("shm", "shm"), entries)
+	seen := make(chan string, len(entries))
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				page, err := d.ReadDir(3)
+				for _, e := range page {
+					seen <- e.Name()
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		d.Close()
+		done <- struct{}{}
+	}()
+	for range 5 {
+		<-done
+	}
+	close(seen)
+	got := map[string]bool{}
+	for n := range seen {
+		if got[n] {
+			t.Errorf("entry %q handed out twice", n)
+		}
+		got[n] = true
+	}
+}

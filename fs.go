@@ -131,7 +131,7 @@ func (f *FS) OpenFile(p string, flag int, perm fs.FileMode) (File, error) {
 		file, err = f.OpenSem(l.name, flag, perm, 0)
 	}
 	if err != nil {
-		return nil, err
+		return nil, relabel("open", p, err)
 	}
 	return file, nil
 }
@@ -262,6 +262,9 @@ func (f *FS) CreateTemp(dir, pattern string) (File, error) {
 // CreateTemp implements Namespace.CreateTemp for any Namespace ns by
 // retrying OpenFile with os.O_CREATE|os.O_EXCL and fresh random names.
 func CreateTemp(ns Namespace, dir, pattern string) (File, error) {
+	if ns == nil {
+		return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrInvalid}
+	}
 	if _, ok := kindOf(dir); !ok {
 		return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrNotExist}
 	}
@@ -330,7 +333,7 @@ func (f *FS) Sub(dir string) (fs.FS, error) {
 	}
 	fi, err := f.Stat(dir)
 	if err != nil {
-		return nil, err
+		return nil, relabel("sub", dir, err)
 	}
 	if !fi.IsDir() {
 		return nil, &fs.PathError{Op: "sub", Path: dir, Err: syscall.ENOTDIR}
@@ -354,9 +357,11 @@ func (s *subFS) full(op, name string) (string, error) {
 func (s *subFS) fixErr(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		pe.Path = strings.TrimPrefix(strings.TrimPrefix(pe.Path, s.dir), "/")
-		if pe.Path == "" {
+		switch {
+		case pe.Path == s.dir:
 			pe.Path = "."
+		case strings.HasPrefix(pe.Path, s.dir+"/"):
+			pe.Path = pe.Path[len(s.dir)+1:]
 		}
 	}
 	return err

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // QueuePriorityMax is the highest message priority (posix_ipc's
@@ -123,8 +125,8 @@ func mqReadProc(name string) (int64, error) {
 
 // mqExplainOpen turns the errno of a failed mq_open into a limit error
 // naming the limit, when one is the cause.
-func mqExplainOpen(errno syscall.Errno, create bool, attr *MqAttr) error {
-	if errno == syscall.EMFILE && fdTableFull() {
+func mqExplainOpen(errno sys.Errno, create bool, attr *MqAttr) error {
+	if errno == sys.EMFILE && fdTableFull() {
 		return nofileError(errno)
 	}
 	if !create {
@@ -157,10 +159,10 @@ func mqExplainOpen(errno syscall.Errno, create bool, attr *MqAttr) error {
 			return &limitError{fmt.Sprintf("message size %d exceeds the limit %d of %smsgsize_max (raise it as root: sysctl fs.mqueue.msgsize_max=%d)",
 				msgSize, l.MsgsizeMax, mqProcDir, msgSize), errno}
 		}
-	case syscall.ENOSPC:
+	case sys.ENOSPC:
 		return &limitError{fmt.Sprintf("too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",
 			mqProcDir, l.QueuesMax), errno}
-	case syscall.EMFILE:
+	case sys.EMFILE:
 		return &limitError{fmt.Sprintf("RLIMIT_MSGQUEUE exhausted: a queue of %d x %d bytes costs %d bytes and this user's queues may take at most %d bytes in all (remove unused queues, create smaller ones, or raise the limit: ulimit -q / setrlimit(RLIMIT_MSGQUEUE))",
 			maxMsg, msgSize, QueueCost(maxMsg, msgSize), l.RlimitMsgqueue), errno}
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // MqFile is an open POSIX message queue (mqd_t): a MessageQueue whose
@@ -85,7 +86,7 @@ func OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (*MqFile, err
 	create := flag&os.O_CREATE != 0
 	fd, a, err := mqSysOpen(n, flag&(mqAccMode|os.O_CREATE|os.O_EXCL), perm, attr)
 	if err != nil {
-		if errno, ok := err.(syscall.Errno); ok {
+		if errno, ok := err.(sys.Errno); ok {
 			err = mqExplainOpen(errno, create, attr)
 		}
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -94,7 +95,7 @@ func OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (*MqFile, err
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	q.nonblock.Store(flag&mqFlagNonblock != 0)
+	q.nonblock.Store(flag&sys.O_NONBLOCK != 0)
 	return q, nil
 }
 
@@ -102,7 +103,7 @@ const mqAccMode = os.O_RDONLY | os.O_WRONLY | os.O_RDWR
 
 // mqCheckOpen validates OpenMq's flag and attr.
 func mqCheckOpen(flag int, attr *MqAttr) error {
-	known := mqAccMode | os.O_CREATE | os.O_EXCL | mqFlagNonblock | syscall.O_CLOEXEC
+	known := mqAccMode | os.O_CREATE | os.O_EXCL | sys.O_NONBLOCK | syscall.O_CLOEXEC
 	if flag&^known != 0 {
 		return invalidParam("flag %#o has bits a message queue does not take (only O_RDONLY, O_WRONLY, O_RDWR, O_CREATE, O_EXCL, O_NONBLOCK)", flag&^known)
 	}
@@ -171,9 +172,10 @@ func (q *MqFile) Name() string {
 
 // Fd returns the queue descriptor (posix_ipc's mqd and fileno()), valid
 // until Close. It is non-blocking; use it with poll or epoll, or pass it to
-// C code. Do not close it.
+// C code. Do not close it. Fd returns ^uintptr(0) for a closed or nil
+// handle, as os.File does.
 func (q *MqFile) Fd() uintptr {
-	if q == nil {
+	if q == nil || q.closed.Load() {
 		return ^uintptr(0)
 	}
 	return uintptr(q.fd)

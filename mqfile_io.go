@@ -21,8 +21,9 @@ import (
 	"io/fs"
 	"os"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // Send sends msg as one message at priority prio (mq_timedsend; posix_ipc's
@@ -93,6 +94,9 @@ func (q *MqFile) ReadFrom(r io.Reader) (n int64, err error) {
 	if err := q.check("write"); err != nil {
 		return 0, err
 	}
+	if r == nil {
+		return 0, &fs.PathError{Op: "write", Path: q.name, Err: fs.ErrInvalid}
+	}
 	buf := make([]byte, q.msgSize)
 	prio := uint(q.prio.Load())
 	for {
@@ -121,6 +125,9 @@ func (q *MqFile) WriteTo(w io.Writer) (n int64, err error) {
 	if err := q.check("read"); err != nil {
 		return 0, err
 	}
+	if w == nil { // before a message is taken off the queue and lost
+		return 0, &fs.PathError{Op: "read", Path: q.name, Err: fs.ErrInvalid}
+	}
 	buf := make([]byte, q.msgSize)
 	for {
 		m, _, err := q.receive(context.Background(), "read", buf)
@@ -148,7 +155,7 @@ func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) err
 	if int64(len(msg)) > q.msgSize {
 		return &fs.PathError{Op: op, Path: q.name, Err: &limitError{
 			fmt.Sprintf("message of %d bytes is longer than the queue's message size (%d bytes)", len(msg), q.msgSize),
-			syscall.EMSGSIZE}}
+			sys.EMSGSIZE}}
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -330,7 +337,7 @@ func mqPutOp(o *mqOp) {
 
 func (o *mqOp) doSend(fd uintptr) bool {
 	err := mqSysSend(int(fd), o.buf, o.prio)
-	if err == syscall.EAGAIN && !o.q.nonblock.Load() {
+	if err == sys.EAGAIN && !o.q.nonblock.Load() {
 		return false
 	}
 	o.err = err
@@ -362,7 +369,7 @@ func (o *mqOp) doRecv(fd uintptr) bool {
 		dst, internal = q.rbuf, true
 	}
 	n, prio, err := mqSysReceive(int(fd), dst)
-	if err == syscall.EAGAIN && !q.nonblock.Load() {
+	if err == sys.EAGAIN && !q.nonblock.Load() {
 		return false
 	}
 	if err != nil {

@@ -14,6 +14,8 @@ import (
 	"os"
 	"sync"
 	"syscall"
+
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 const mqCookieLen = 32
@@ -64,16 +66,16 @@ func (q *MqFile) NotifySignal(sig os.Signal) error {
 	if err := q.check("notify"); err != nil {
 		return err
 	}
-	s, ok := sig.(syscall.Signal)
+	s, ok := sys.SignalNumber(sig)
 	switch {
 	case !ok:
 		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %v is not a syscall.Signal", sig)}
 	case s < 1 || s > SignalMax:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %d is outside 1..%d", int(s), SignalMax)}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %d is outside 1..%d", s, SignalMax)}
 	case s >= 32 && s < SignalMin:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %d is reserved by glibc and the Go runtime (use %d..%d)", int(s), SignalMin, SignalMax)}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %d is reserved by glibc and the Go runtime (use %d..%d)", s, SignalMin, SignalMax)}
 	}
-	return q.control("notify", func(fd int) error { return mqSysNotifySignal(fd, int(s)) })
+	return q.control("notify", func(fd int) error { return mqSysNotifySignal(fd, s) })
 }
 
 // CancelNotify removes this process's notification registration on the
@@ -153,7 +155,7 @@ func (l *mqNotifyListener) loop() {
 	var rerr error
 	read := func(fd uintptr) bool {
 		n, rerr = mqSysRead(int(fd), buf[:])
-		return rerr != syscall.EAGAIN
+		return rerr != sys.EAGAIN
 	}
 	for {
 		if err := l.rc.Read(read); err != nil || rerr != nil || n != mqCookieLen {

@@ -278,8 +278,12 @@ func (s *SemFile) Value() (int, error) {
 // Do acquires a unit, runs fn and releases the unit, even if fn panics:
 // the shape of posix_ipc's "with sem:" block, for a semaphore used as a
 // lock. It returns Acquire's error without running fn, or fn's error and
-// Release's error joined (errors.Join).
+// Release's error joined (errors.Join). A nil fn gives fs.ErrInvalid and
+// takes nothing.
 func (s *SemFile) Do(ctx context.Context, fn func() error) (err error) {
+	if fn == nil {
+		return &fs.PathError{Op: "do", Path: s.Name(), Err: fs.ErrInvalid}
+	}
 	if err := s.Acquire(ctx); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/ipcfs/ipcfs/internal/shm"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 const (
@@ -120,7 +121,7 @@ func (f *ShmFile) WriteAt(p []byte, off int64) (int, error) {
 
 func (f *ShmFile) writeAt(op string, p []byte, off int64) (int, error) {
 	if off > math.MaxInt64-int64(len(p)) {
-		return 0, f.pathErr(op, syscall.EFBIG)
+		return 0, f.pathErr(op, sys.EFBIG)
 	}
 	end := off + int64(len(p))
 	f.mu.RLock()
@@ -165,7 +166,7 @@ func (f *ShmFile) checkWritable() error {
 		return fs.ErrClosed
 	}
 	if f.readOnly {
-		return syscall.EBADF
+		return sys.EBADF
 	}
 	return nil
 }
@@ -287,6 +288,9 @@ func (f *ShmFile) WriteTo(w io.Writer) (int64, error) {
 	if err := f.checkNil("read"); err != nil {
 		return 0, err
 	}
+	if w == nil {
+		return 0, f.pathErr("read", fs.ErrInvalid)
+	}
 	if g, ok := w.(*ShmFile); ok && g == f {
 		return 0, f.pathErr("read", syscall.EINVAL)
 	}
@@ -358,6 +362,9 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 	if err := f.checkNil("write"); err != nil {
 		return 0, err
 	}
+	if r == nil {
+		return 0, f.pathErr("write", fs.ErrInvalid)
+	}
 	if g, ok := r.(*ShmFile); ok && g == f {
 		return 0, f.pathErr("write", syscall.EINVAL)
 	}
@@ -385,7 +392,7 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 			want = size // fill the segment before growing it
 		}
 		if want < f.pos {
-			err = f.pathErr("write", syscall.EFBIG)
+			err = f.pathErr("write", sys.EFBIG)
 			break
 		}
 		f.mu.RLock()
@@ -402,7 +409,7 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 				err = f.growTo(f.pos, want)
 			}
 			f.mu.Unlock()
-			if err == syscall.ENOSPC && chunk > 1 {
+			if err == sys.ENOSPC && chunk > 1 {
 				chunk /= 2 // fill what space is left
 				err = nil
 				continue

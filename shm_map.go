@@ -14,10 +14,10 @@ package ipcfs
 import (
 	"math"
 	"os"
-	"syscall"
 	"unsafe"
 
 	"github.com/ipcfs/ipcfs/internal/shm"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // shmMaxGrowStep bounds how much room for growth a remap adds at once.
@@ -41,7 +41,7 @@ func (f *ShmFile) mapAtLeast(end int64) error {
 		length = max(length, shmRoundUp(end+min(end, shmMaxGrowStep), page))
 	}
 	if length > math.MaxInt {
-		return syscall.EFBIG
+		return sys.EFBIG
 	}
 	m, err := shm.Map(f.fd, int(length), !f.readOnly)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ipcfs/ipcfs/internal/names"
 	"github.com/ipcfs/ipcfs/internal/shm"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // ErrSegmentShrunk is returned, inside an *fs.PathError, by a read or write
@@ -16,7 +17,7 @@ import (
 // another handle or process shrank it (ftruncate) under this one. The
 // process does not crash (the fault is recovered); the handle learns the new
 // size and later calls see it. errors.Is(err, syscall.EFAULT) also holds.
-var ErrSegmentShrunk error = &errnoSentinel{"shared memory segment shrank under the mapping", syscall.EFAULT}
+var ErrSegmentShrunk error = &errnoSentinel{"shared memory segment shrank under the mapping", sys.EFAULT}
 
 // ShmFile is an open POSIX shared memory segment: the file /dev/shm/NAME,
 // opened as glibc's shm_open opens it, and mapped into this process
@@ -140,19 +141,22 @@ func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error)
 		return fail(err)
 	}
 	if !st.Mode.IsRegular() {
-		return fail(syscall.ENODEV)
+		return fail(sys.ENODEV)
+	}
+	// Map before resizing (mapping past the end of the file is allowed), so
+	// a size that cannot be mapped fails without resizing anything.
+	f := &ShmFile{name: "/" + n, readOnly: readOnly, fd: fd}
+	if err := f.mapAtLeast(max(size, st.Size)); err != nil {
+		return fail(err)
 	}
 	if size > 0 && size != st.Size {
 		if err := shm.Truncate(fd, size); err != nil {
+			shm.Unmap(f.m)
 			return fail(err)
 		}
 		st.Size = size
 	}
-	f := &ShmFile{name: "/" + n, readOnly: readOnly, fd: fd}
 	f.size.Store(st.Size)
-	if err := f.mapAtLeast(st.Size); err != nil {
-		return fail(err)
-	}
 	return f, nil
 }
 
@@ -187,9 +191,9 @@ func statShm(n string) (fs.FileInfo, error) {
 func shmInfo(n string, st shm.Info) (fs.FileInfo, error) {
 	switch {
 	case st.Mode&fs.ModeSymlink != 0:
-		return nil, syscall.ELOOP
+		return nil, sys.ELOOP
 	case !st.Mode.IsRegular():
-		return nil, syscall.ENODEV
+		return nil, sys.ENODEV
 	}
 	return NewFileInfo(n, st.Size, st.Mode, st.ModTime, st.Sys), nil
 }
@@ -277,15 +281,17 @@ func (f *ShmFile) Truncate(size int64) error {
 		return f.pathErr("truncate", fs.ErrClosed)
 	}
 	if f.readOnly {
-		return f.pathErr("truncate", syscall.EBADF)
+		return f.pathErr("truncate", sys.EBADF)
+	}
+	// Map first (mapping past the end of the file is allowed), so a size
+	// that cannot be mapped fails with the segment unchanged.
+	if err := f.mapAtLeast(size); err != nil {
+		return f.pathErr("truncate", err)
 	}
 	if err := shm.Truncate(f.fd, size); err != nil {
 		return f.pathErr("truncate", err)
 	}
 	f.size.Store(size)
-	if err := f.mapAtLeast(size); err != nil {
-		return f.pathErr("truncate", err)
-	}
 	return nil
 }
 

@@ -4,7 +4,8 @@ import (
 	"io/fs"
 	"os"
 	"sync"
-	"syscall"
+
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // handle is the state every open in-memory object has: its name, access
@@ -59,7 +60,7 @@ func (h *handle) checkRead(op string) error {
 		return err
 	}
 	if !h.readable {
-		return h.err(op, syscall.EBADF)
+		return h.err(op, sys.EBADF)
 	}
 	return nil
 }
@@ -70,7 +71,7 @@ func (h *handle) checkWrite(op string) error {
 		return err
 	}
 	if !h.writable {
-		return h.err(op, syscall.EBADF)
+		return h.err(op, sys.EBADF)
 	}
 	return nil
 }

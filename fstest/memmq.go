@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // memMsg is one queued message.
@@ -111,7 +112,7 @@ func (m *MemFS) openMq(op, p, name string, flag int, perm fs.FileMode, attr *ipc
 	}
 	f := &memMqFile{obj: q}
 	f.h.init(n, flag)
-	f.nonblock.Store(flag&syscall.O_NONBLOCK != 0)
+	f.nonblock.Store(flag&sys.O_NONBLOCK != 0)
 	return f, nil
 }
 
@@ -163,7 +164,7 @@ func (f *memMqFile) send(op string, ctx context.Context, msg []byte, prio uint) 
 	}
 	q := f.obj
 	if int64(len(msg)) > q.msgSize {
-		return f.h.err(op, syscall.EMSGSIZE)
+		return f.h.err(op, sys.EMSGSIZE)
 	}
 	m := memMsg{data: append([]byte(nil), msg...), prio: prio}
 	err := block(ctx, &f.wdl, f.h.closed, func() (bool, <-chan struct{}, error) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // memSem is an in-memory named semaphore.
@@ -134,7 +135,7 @@ func (s *memSem) release() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.value >= SemValueMax {
-		return syscall.EOVERFLOW
+		return sys.EOVERFLOW
 	}
 	s.value++
 	s.changed.notify()

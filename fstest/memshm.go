@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // MaxShmSize is the largest in-memory segment: a write or resize beyond it
@@ -34,7 +35,7 @@ func (s *memShm) resize(n int64) error {
 	case n < 0:
 		return syscall.EINVAL
 	case n > MaxShmSize:
-		return syscall.EFBIG
+		return sys.EFBIG
 	case n <= int64(len(s.data)):
 		clear(s.data[n:])
 		s.data = s.data[:n]
@@ -166,7 +167,7 @@ func (f *memShmFile) writeAt(p []byte, off int64) (int, error) {
 	defer f.obj.mu.Unlock()
 	end := off + int64(len(p))
 	if end < off || end > MaxShmSize {
-		return 0, syscall.EFBIG
+		return 0, sys.EFBIG
 	}
 	if end > int64(len(f.obj.data)) {
 		if err := f.obj.resize(end); err != nil {

@@ -186,6 +186,16 @@ func (s *suite) wantErr(call string, err, target error) {
 	s.wantPathError(call, err)
 }
 
+// wantOpPath checks that err is an *fs.PathError naming the caller's verb
+// and the path exactly as the caller gave it, as os does.
+func (s *suite) wantOpPath(call string, err error, op, path string) {
+	s.Helper()
+	var pe *fs.PathError
+	if errors.As(err, &pe) && (pe.Op != op || pe.Path != path) {
+		s.Errorf("%s error has Op %q, Path %q; want Op %q, Path %q (the caller's verb and path)", call, pe.Op, pe.Path, op, path)
+	}
+}
+
 // wantInvalid checks that err is an *fs.PathError for an invalid argument:
 // either the raw EINVAL the kernel gives or fs.ErrInvalid.
 func (s *suite) wantInvalid(call string, err error) {

@@ -8,10 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 func init() {
@@ -113,7 +113,7 @@ func testMqPriority(s *suite) {
 func testMqLimits(s *suite) {
 	_, q := s.createMq(&ipcfs.MqAttr{MaxMessages: 4, MessageSize: 16})
 	err := q.Send(bg, make([]byte, 17), 0)
-	s.wantErr("Send of 17 bytes to a queue of 16-byte messages", err, syscall.EMSGSIZE)
+	s.wantErr("Send of 17 bytes to a queue of 16-byte messages", err, sys.EMSGSIZE)
 	s.wantInvalid("Send at priority 32768", q.Send(bg, []byte("x"), 32768))
 	if n := s.curMessages(q); n != 0 {
 		s.Errorf("after refused sends, CurMessages = %d; want 0", n)
@@ -261,7 +261,7 @@ func testMqNonblocking(s *suite) {
 	}
 	_, _, err := q.Receive(bg, make([]byte, 8))
 	s.wantErr("non-blocking Receive from an empty queue", err, ipcfs.ErrWouldBlock)
-	if !errors.Is(err, syscall.EAGAIN) {
+	if !errors.Is(err, sys.EAGAIN) {
 		s.Errorf("non-blocking Receive error %v does not match syscall.EAGAIN", err)
 	}
 	s.ok("Send", q.Send(bg, []byte("x"), 0))
@@ -274,7 +274,7 @@ func testMqNonblocking(s *suite) {
 		s.Errorf("after SetNonblocking(false), Attr().Nonblocking = true")
 	}
 
-	g, err := s.ns.OpenMq(name, os.O_RDWR|syscall.O_NONBLOCK, 0, nil)
+	g, err := s.ns.OpenMq(name, os.O_RDWR|sys.O_NONBLOCK, 0, nil)
 	if !s.ok("open with O_NONBLOCK", err) {
 		return
 	}

@@ -105,8 +105,10 @@ func testPathErrors(s *suite) {
 	} {
 		_, err := s.ns.Open(c.path)
 		s.wantErr(fmt.Sprintf("Open(%q)", c.path), err, c.target)
+		s.wantOpPath(fmt.Sprintf("Open(%q)", c.path), err, "open", c.path)
 		_, err = s.ns.Stat(c.path)
 		s.wantErr(fmt.Sprintf("Stat(%q)", c.path), err, c.target)
+		s.wantOpPath(fmt.Sprintf("Stat(%q)", c.path), err, "stat", c.path)
 	}
 	for _, p := range []string{".", "shm", "mq", "sem"} {
 		_, err := s.ns.OpenFile(p, os.O_RDWR, 0)

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 func init() {
@@ -36,7 +36,7 @@ func testSemCounting(s *suite) {
 	s.wantValue("after two acquires", sem, 0)
 	err := sem.TryAcquire()
 	s.wantErr("TryAcquire at 0", err, ipcfs.ErrWouldBlock)
-	if err != nil && !errors.Is(err, syscall.EAGAIN) {
+	if err != nil && !errors.Is(err, sys.EAGAIN) {
 		s.Errorf("TryAcquire at 0 = %v; want it to match syscall.EAGAIN too", err)
 	}
 	s.ok("Release", sem.Release())
@@ -116,7 +116,7 @@ func testSemLimits(s *suite) {
 	_, sem := s.createSem(SemValueMax)
 	s.wantValue("created at SemValueMax", sem, SemValueMax)
 	err := sem.Release()
-	s.wantErr("Release at SemValueMax", err, syscall.EOVERFLOW)
+	s.wantErr("Release at SemValueMax", err, sys.EOVERFLOW)
 	s.wantValue("after a refused Release", sem, SemValueMax)
 	s.ok("TryAcquire", sem.TryAcquire())
 	s.ok("Release back to SemValueMax", sem.Release())

@@ -31,6 +31,15 @@ func (a *aferoNS) path(op, name string) (string, error) {
 	return path.Join("/", a.prefix, name), nil
 }
 
+// unmap gives an error about the afero path p back the namespace path name
+// the suite used, as a Namespace reports it.
+func (a *aferoNS) unmap(p, name string, err error) error {
+	if pe, ok := err.(*fs.PathError); ok && pe.Path == p {
+		return &fs.PathError{Op: pe.Op, Path: name, Err: pe.Err}
+	}
+	return err
+}
+
 func (a *aferoNS) Open(name string) (fs.File, error) {
 	p, err := a.path("open", name)
 	if err != nil {
@@ -38,7 +47,7 @@ func (a *aferoNS) Open(name string) (fs.File, error) {
 	}
 	f, err := a.afs.Open(p)
 	if err != nil {
-		return nil, err
+		return nil, a.unmap(p, name, err)
 	}
 	return f, nil
 }
@@ -50,7 +59,7 @@ func (a *aferoNS) OpenFile(name string, flag int, perm fs.FileMode) (ipcfs.File,
 	}
 	f, err := a.afs.OpenFile(p, flag, perm)
 	if err != nil {
-		return nil, err
+		return nil, a.unmap(p, name, err)
 	}
 	return f.(ipcfs.File), nil
 }
@@ -77,7 +86,8 @@ func (a *aferoNS) Stat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.afs.Stat(p)
+	fi, err := a.afs.Stat(p)
+	return fi, a.unmap(p, name, err)
 }
 
 func (a *aferoNS) Remove(name string) error {

@@ -1,3 +1,5 @@
+//go:build !plan9
+
 package mount
 
 import (
@@ -12,8 +14,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ipcfs/ipcfs"
 	"github.com/spf13/afero"
+
+	"github.com/ipcfs/ipcfs"
 )
 
 // At mounts ns at dir inside base: paths under dir (dir/shm/NAME,
@@ -299,17 +302,7 @@ func (d *ancestorDir) Readdir(n int) ([]os.FileInfo, error) {
 	if err := d.load(); err != nil {
 		return nil, err
 	}
-	rest := d.infos[d.off:]
-	if n <= 0 {
-		d.off = len(d.infos)
-		return rest, nil
-	}
-	if len(rest) == 0 {
-		return nil, io.EOF
-	}
-	n = min(n, len(rest))
-	d.off += n
-	return rest[:n], nil
+	return page(d.infos, &d.off, n)
 }
 
 // Readdirnames is Readdir's names.

@@ -1,3 +1,5 @@
+//go:build !plan9
+
 package mount
 
 import (
@@ -47,16 +49,23 @@ func (d *dirFile) next(op string, n int) ([]fs.DirEntry, error) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	rest := d.entries[d.off:]
+	return page(d.entries, &d.off, n)
+}
+
+// page returns the next n items of list after *off (all the rest with
+// n <= 0) and advances *off, with io.EOF when n > 0 and none are left: the
+// paging of os.File.Readdir and fs.ReadDirFile.ReadDir.
+func page[T any](list []T, off *int, n int) ([]T, error) {
+	rest := list[*off:]
 	if n <= 0 {
-		d.off = len(d.entries)
+		*off = len(list)
 		return rest, nil
 	}
 	if len(rest) == 0 {
 		return nil, io.EOF
 	}
 	n = min(n, len(rest))
-	d.off += n
+	*off += n
 	return rest[:n], nil
 }
 

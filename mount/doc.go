@@ -29,4 +29,6 @@
 // Errors are *fs.PathError values whose Err is the errno or sentinel itself
 // (never wrapped further), with the afero path the caller gave, so both
 // errors.Is and the == comparisons of afero's CopyOnWriteFs work.
+//
+// On plan9 the package is empty: afero itself does not build there.
 package mount

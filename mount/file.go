@@ -1,3 +1,5 @@
+//go:build !plan9
+
 package mount
 
 import (
@@ -11,12 +13,14 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // handle is what every open file of the mount has: the name the caller
-// opened it by and whether it is closed.
+// opened it by, the namespace's open object, and whether it is closed.
 type handle struct {
 	name   string
+	obj    ipcfs.File
 	closed atomic.Bool
 }
 
@@ -67,6 +71,25 @@ func (h *handle) wrap(op string, err error) error {
 	return pathErr(op, h.name, err)
 }
 
+// Stat returns the object's FileInfo: a regular file for a segment,
+// fs.ModeIrregular for a queue (Size the bytes queued) or a semaphore.
+func (h *handle) Stat() (os.FileInfo, error) {
+	if err := h.check("stat"); err != nil {
+		return nil, err
+	}
+	fi, err := h.obj.Stat()
+	return fi, h.wrap("stat", err)
+}
+
+// Close closes the file, waking its blocked calls with fs.ErrClosed; a
+// second Close gives fs.ErrClosed.
+func (h *handle) Close() error {
+	if err := h.markClosed(); err != nil {
+		return err
+	}
+	return h.wrap("close", h.obj.Close())
+}
+
 // Readdir fails with ENOTDIR: not a directory.
 func (h *handle) Readdir(int) ([]os.FileInfo, error) { return nil, h.fail("readdir", syscall.ENOTDIR) }
 
@@ -101,7 +124,7 @@ func (f *shmFile) checkRead(op string) error {
 		return err
 	}
 	if !f.readable {
-		return f.fail(op, syscall.EBADF)
+		return f.fail(op, sys.EBADF)
 	}
 	return nil
 }
@@ -111,7 +134,7 @@ func (f *shmFile) checkWrite(op string) error {
 		return err
 	}
 	if !f.writable {
-		return f.fail(op, syscall.EBADF)
+		return f.fail(op, sys.EBADF)
 	}
 	return nil
 }
@@ -227,26 +250,42 @@ func (f *shmFile) Sync() error {
 	return f.wrap("sync", f.shm.Sync())
 }
 
-// Stat returns the segment's FileInfo.
-func (f *shmFile) Stat() (os.FileInfo, error) {
-	if err := f.hd().check("stat"); err != nil {
-		return nil, err
-	}
-	fi, err := f.shm.Stat()
-	return fi, f.wrap("stat", err)
-}
-
-// Close closes the file; a second Close gives fs.ErrClosed.
-func (f *shmFile) Close() error {
-	if err := f.hd().markClosed(); err != nil {
-		return err
-	}
-	return f.wrap("close", f.shm.Close())
-}
-
-// stream holds the afero.File methods that cannot apply to a queue or a
-// semaphore: there is no offset and no size to change.
+// stream is what a queue and a semaphore file share: Read and Write go to
+// the object (a queue receives and sends whole messages, a semaphore
+// acquires and releases units), and the afero.File methods that cannot
+// apply fail: there is no offset and no size to change.
 type stream struct{ handle }
+
+func (s *stream) hd() *handle {
+	if s == nil {
+		return nil
+	}
+	return &s.handle
+}
+
+// Read receives one whole message from a queue (io.ErrShortBuffer, message
+// kept, if p is too small); on a semaphore it waits for one unit, then takes
+// up to len(p) units without waiting.
+func (s *stream) Read(p []byte) (int, error) {
+	if err := s.hd().check("read"); err != nil {
+		return 0, err
+	}
+	n, err := s.obj.Read(p)
+	return n, s.wrap("read", err)
+}
+
+// Write sends p as one message at the queue handle's priority, or releases
+// len(p) units of a semaphore.
+func (s *stream) Write(p []byte) (int, error) {
+	if err := s.hd().check("write"); err != nil {
+		return 0, err
+	}
+	n, err := s.obj.Write(p)
+	return n, s.wrap("write", err)
+}
+
+// WriteString is Write([]byte(str)).
+func (s *stream) WriteString(str string) (int, error) { return s.Write([]byte(str)) }
 
 // ReadAt fails with ESPIPE: the object has no offsets.
 func (s *stream) ReadAt([]byte, int64) (int, error) { return 0, s.fail("readat", syscall.ESPIPE) }
@@ -278,28 +317,6 @@ func (f *mqFile) hd() *handle {
 	}
 	return &f.handle
 }
-
-// Read receives one whole message (io.ErrShortBuffer, message kept, if p
-// is too small).
-func (f *mqFile) Read(p []byte) (int, error) {
-	if err := f.hd().check("read"); err != nil {
-		return 0, err
-	}
-	n, err := f.q.Read(p)
-	return n, f.wrap("read", err)
-}
-
-// Write sends p as one message at the handle's priority.
-func (f *mqFile) Write(p []byte) (int, error) {
-	if err := f.hd().check("write"); err != nil {
-		return 0, err
-	}
-	n, err := f.q.Write(p)
-	return n, f.wrap("write", err)
-}
-
-// WriteString sends s as one message.
-func (f *mqFile) WriteString(s string) (int, error) { return f.Write([]byte(s)) }
 
 // Send is ipcfs.MessageQueue.Send.
 func (f *mqFile) Send(ctx context.Context, msg []byte, prio uint) error {
@@ -383,25 +400,6 @@ func (f *mqFile) CancelNotify() error {
 	return f.wrap("notify", f.q.CancelNotify())
 }
 
-// Stat returns the queue's FileInfo (fs.ModeIrregular, Size the bytes
-// queued).
-func (f *mqFile) Stat() (os.FileInfo, error) {
-	if err := f.hd().check("stat"); err != nil {
-		return nil, err
-	}
-	fi, err := f.q.Stat()
-	return fi, f.wrap("stat", err)
-}
-
-// Close closes the file, waking its blocked calls with fs.ErrClosed; a
-// second Close gives fs.ErrClosed.
-func (f *mqFile) Close() error {
-	if err := f.hd().markClosed(); err != nil {
-		return err
-	}
-	return f.wrap("close", f.q.Close())
-}
-
 // semFile is an open semaphore: an afero.File and an ipcfs.Semaphore. Read
 // acquires, Write releases.
 type semFile struct {
@@ -417,27 +415,6 @@ func (f *semFile) hd() *handle {
 	}
 	return &f.handle
 }
-
-// Read waits for one unit, then takes up to len(p) units without waiting.
-func (f *semFile) Read(p []byte) (int, error) {
-	if err := f.hd().check("read"); err != nil {
-		return 0, err
-	}
-	n, err := f.sem.Read(p)
-	return n, f.wrap("read", err)
-}
-
-// Write releases len(p) units.
-func (f *semFile) Write(p []byte) (int, error) {
-	if err := f.hd().check("write"); err != nil {
-		return 0, err
-	}
-	n, err := f.sem.Write(p)
-	return n, f.wrap("write", err)
-}
-
-// WriteString releases len(s) units.
-func (f *semFile) WriteString(s string) (int, error) { return f.Write([]byte(s)) }
 
 // Acquire is ipcfs.Semaphore.Acquire.
 func (f *semFile) Acquire(ctx context.Context) error {
@@ -482,20 +459,3 @@ func (f *semFile) SetDeadline(t time.Time) error {
 
 // SetReadDeadline is ipcfs.Semaphore.SetReadDeadline.
 func (f *semFile) SetReadDeadline(t time.Time) error { return f.SetDeadline(t) }
-
-// Stat returns the semaphore's FileInfo (fs.ModeIrregular).
-func (f *semFile) Stat() (os.FileInfo, error) {
-	if err := f.hd().check("stat"); err != nil {
-		return nil, err
-	}
-	fi, err := f.sem.Stat()
-	return fi, f.wrap("stat", err)
-}
-
-// Close closes the file; a second Close gives fs.ErrClosed.
-func (f *semFile) Close() error {
-	if err := f.hd().markClosed(); err != nil {
-		return err
-	}
-	return f.wrap("close", f.sem.Close())
-}

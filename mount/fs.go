@@ -1,3 +1,5 @@
+//go:build !plan9
+
 package mount
 
 import (
@@ -8,8 +10,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
+
 	"github.com/spf13/afero"
+
+	"github.com/ipcfs/ipcfs"
 )
 
 // New returns ns as an afero.Fs. Its root holds the directories "shm",
@@ -118,7 +123,7 @@ func (m *mountFs) openFile(name, p string, flag int, perm os.FileMode) (afero.Fi
 			nsFlag = nsFlag&^os.O_WRONLY | os.O_RDWR
 		}
 	case "mq":
-		nsFlag |= flag & syscall.O_NONBLOCK
+		nsFlag |= flag & sys.O_NONBLOCK
 	}
 	f, err := m.ns.OpenFile(p, nsFlag, perm)
 	if err != nil {
@@ -126,15 +131,15 @@ func (m *mountFs) openFile(name, p string, flag int, perm os.FileMode) (afero.Fi
 	}
 	switch f := f.(type) {
 	case ipcfs.SharedMemory:
-		sf := &shmFile{shm: f, readable: acc != os.O_WRONLY, writable: acc != os.O_RDONLY, append: flag&os.O_APPEND != 0}
+		sf := &shmFile{handle: handle{obj: f}, shm: f, readable: acc != os.O_WRONLY, writable: acc != os.O_RDONLY, append: flag&os.O_APPEND != 0}
 		sf.name = name
 		return sf, nil
 	case ipcfs.MessageQueue:
-		mf := &mqFile{q: f}
+		mf := &mqFile{stream: stream{handle{obj: f}}, q: f}
 		mf.name = name
 		return mf, nil
 	case ipcfs.Semaphore:
-		sf := &semFile{sem: f}
+		sf := &semFile{stream: stream{handle{obj: f}}, sem: f}
 		sf.name = name
 		return sf, nil
 	}

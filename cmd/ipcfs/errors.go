@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // cliError is an error about the object the user named as path ("shm/x").
@@ -36,7 +37,7 @@ func timedOut(err error) bool {
 	return errors.Is(err, os.ErrDeadlineExceeded) ||
 		errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, ipcfs.ErrWouldBlock) ||
-		errors.Is(err, syscall.EAGAIN) ||
+		errors.Is(err, sys.EAGAIN) ||
 		errors.Is(err, syscall.ETIMEDOUT)
 }
 
@@ -72,7 +73,7 @@ func cause(err error) string {
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, syscall.ETIMEDOUT):
 		return "timed out"
-	case errors.Is(err, ipcfs.ErrWouldBlock), errors.Is(err, syscall.EAGAIN):
+	case errors.Is(err, ipcfs.ErrWouldBlock), errors.Is(err, sys.EAGAIN):
 		return "would block"
 	case errors.Is(err, context.Canceled):
 		return "interrupted"

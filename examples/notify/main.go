@@ -1,3 +1,5 @@
+//go:build !plan9
+
 // Notify shows message queue notifications, one-shot and repeating, by
 // callback and by signal, like posix_ipc's demo3.
 //

@@ -20,6 +20,7 @@ import (
 	"unsafe"
 
 	"github.com/ipcfs/ipcfs/internal/futex"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // Size is the size of a semaphore (sizeof(sem_t)) and of its file.
@@ -84,7 +85,7 @@ func (w Word) Post() error {
 	for {
 		d := atomic.LoadUint64(w.data)
 		if d&valMask >= ValueMax {
-			return errOverflow
+			return sys.EOVERFLOW
 		}
 		if atomic.CompareAndSwapUint64(w.data, d, d+1) {
 			if d>>32 != 0 {

@@ -1,0 +1,28 @@
+package sys
+
+import (
+	"os"
+	"syscall"
+)
+
+// Errno is the type of a raw error from the kernel (plan9 has error strings,
+// not numbers).
+type Errno = syscall.ErrorString
+
+// The errnos portable code names, as the error strings Linux prints for them.
+const (
+	EAGAIN    = Errno("resource temporarily unavailable")
+	EBADF     = Errno("bad file descriptor")
+	EBUSY     = Errno("no free devices") // syscall.EBUSY's text on plan9
+	EFAULT    = Errno("bad address")
+	EFBIG     = Errno("file too large")
+	ELOOP     = Errno("too many levels of symbolic links")
+	EMFILE    = Errno("too many open files")
+	EMSGSIZE  = Errno("message too long")
+	ENODEV    = Errno("no such device")
+	ENOSPC    = Errno("no space left on device")
+	EOVERFLOW = Errno("value too large for defined data type")
+)
+
+// SignalNumber reports ok = false: plan9 has notes, not numbered signals.
+func SignalNumber(os.Signal) (n int, ok bool) { return 0, false }
