@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,11 @@ const semSlice = 100 * time.Millisecond
 // A SemFile is safe for concurrent use. Every OpenSem makes its own
 // mapping (glibc returns the same sem_t* for a repeated sem_open; here
 // each handle is independent, and all of them are the same semaphore).
+//
+// Close a SemFile when done with it. A handle dropped without Close is not
+// leaked: once the garbage collector finds it unreachable, a cleanup
+// (runtime.AddCleanup) unmaps it and closes its descriptor, as os.File
+// does; the semaphore's value is untouched.
 type SemFile struct {
 	name string // "/NAME"
 
@@ -46,7 +52,8 @@ type SemFile struct {
 	// use the memory, Close takes it for writing to unmap.
 	mu      sync.RWMutex
 	closed  atomic.Bool
-	m       *sem.Mapping
+	m       *sem.Mapping    // also owned by cleanup until Close
+	cleanup runtime.Cleanup // closes m if the handle is dropped without Close
 	word    sem.Word
 	waiters atomic.Int32              // goroutines of this handle sleeping on the word
 	rdl     atomic.Pointer[time.Time] // read deadline; nil for none
@@ -80,8 +87,16 @@ func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, e
 	if err != nil {
 		return nil, pathError("open", name, explainNofile(err))
 	}
-	return &SemFile{name: "/" + n, m: m, word: m.Word()}, nil
+	s := &SemFile{name: "/" + n, m: m, word: m.Word()}
+	s.cleanup = runtime.AddCleanup(s, semCleanupMapping, m)
+	return s, nil
 }
+
+// semCleanupMapping is the runtime.AddCleanup function of a SemFile dropped
+// without Close: it unmaps the semaphore and closes its descriptor, as
+// Close would. No method can be running (the handle is unreachable), and
+// there is nobody to report an error to.
+func semCleanupMapping(m *sem.Mapping) { m.Close() }
 
 // RemoveSem removes the named semaphore name (sem_unlink). Open handles,
 // here and in other processes, keep working; a later OpenSem with
@@ -365,5 +380,6 @@ func (s *SemFile) Close() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.cleanup.Stop()
 	return pathError("close", s.name, s.m.Close())
 }

@@ -4,7 +4,8 @@ package ipcfs
 // it again, larger, only when an access reaches past the mapped length. The
 // new mapping is made with room to grow (up to twice the old length, at
 // most 1 GiB more), so a segment written sequentially is remapped a
-// logarithmic number of times. Old mappings are kept until Close: slices
+// logarithmic number of times. Old mappings are kept until Close (or until
+// the handle's cleanup runs, if it is dropped without Close): slices
 // handed out by Bytes point into them and stay valid, and since every
 // mapping is MAP_SHARED over the same file they all show the same bytes.
 // Mapping past the end of the file is allowed; those pages are never
@@ -18,6 +19,40 @@ import (
 	"github.com/ipcfs/ipcfs/internal/shm"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
+
+// shmRes holds what a ShmFile releases when it closes: its descriptor and
+// every mapping it made. It is a separate object so that the handle's
+// cleanup (runtime.AddCleanup), which must not reference the handle, can
+// release it when a handle is dropped without Close.
+type shmRes struct {
+	fd  int
+	m   []byte   // current mapping: page multiple, may reach past EOF; nil if none
+	old [][]byte // earlier mappings, kept so handed-out slices stay valid until Close
+}
+
+// release unmaps every mapping and closes the descriptor, returning the
+// first error. It runs once: from Close, or from the cleanup of a handle
+// that became unreachable while open (then no method can be running).
+func (r *shmRes) release() error {
+	var first error
+	for _, m := range append(r.old, r.m) {
+		if m != nil {
+			if err := shm.Unmap(m); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	r.m, r.old = nil, nil
+	if err := shm.Close(r.fd); err != nil && first == nil {
+		first = err
+	}
+	r.fd = -1
+	return first
+}
+
+// shmCleanup is the runtime.AddCleanup function of a ShmFile dropped
+// without Close. It has nobody to report an error to.
+func shmCleanup(r *shmRes) { r.release() }
 
 // shmMaxGrowStep bounds how much room for growth a remap adds at once.
 const shmMaxGrowStep = 1 << 30
