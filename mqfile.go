@@ -29,6 +29,14 @@ import (
 // contexts, and skipped in non-blocking mode (SetNonblocking). All methods are
 // safe for concurrent use. Close wakes every goroutine waiting on the handle.
 //
+// A MqFile must be closed; it is not collected. This process keeps every
+// open handle in a registry until its Close (a Stat of the queue by name
+// reads its attributes through a descriptor already open), so a handle
+// dropped without Close keeps its descriptor until the process exits. It is
+// deliberately never closed behind the program's back: closing any
+// descriptor of a queue cancels this process's notification registration
+// on that queue (Notify).
+//
 // The descriptor is always non-blocking at the kernel level (other processes
 // sharing it through fork see mq_flags with O_NONBLOCK); the handle's
 // blocking mode is emulated by waiting on the poller, and Attr reports the

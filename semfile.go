@@ -40,14 +40,21 @@ const semSlice = 100 * time.Millisecond
 // A SemFile is safe for concurrent use. Every OpenSem makes its own
 // mapping (glibc returns the same sem_t* for a repeated sem_open; here
 // each handle is independent, and all of them are the same semaphore).
+//
+// Close a SemFile when done with it. A handle dropped without Close is not
+// leaked: once the garbage collector finds it unreachable, a cleanup
+// (runtime.AddCleanup) unmaps it and closes its descriptor, as os.File
+// does; the semaphore's value is untouched.
 type SemFile struct {
 	name string // "/NAME"
 
 	// mu guards the mapping: operations hold it for reading while they
-	// use the memory, Close takes it for writing to unmap.
+	// use the descriptor or sleep on the word; Close takes it for writing
+	// to close the descriptor once they have left.
 	mu      sync.RWMutex
 	closed  atomic.Bool
-	m       *sem.Mapping
+	m       *sem.Mapping    // unmapped by cleanup only
+	cleanup runtime.Cleanup // closes m once the handle is unreachable
 	word    sem.Word
 	waiters atomic.Int32              // goroutines of this handle sleeping on the word
 	rdl     atomic.Pointer[time.Time] // read deadline; nil for none
@@ -82,12 +89,18 @@ func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, e
 		return nil, pathError("open", name, explainNofile(err))
 	}
 	s := &SemFile{name: "/" + n, m: m, word: m.Word()}
-	// The mapping outlives Close until s is unreachable, so that a
-	// Release or fast-path Acquire racing with Close never touches
-	// unmapped memory, and takes no lock.
-	runtime.AddCleanup(s, sem.Unmap, m.Mem)
+	// The cleanup also unmaps after Close: the mapping outlives Close until
+	// s is unreachable, so that a Release or fast-path Acquire racing with
+	// Close never touches unmapped memory, and takes no lock.
+	s.cleanup = runtime.AddCleanup(s, semCleanupMapping, m)
 	return s, nil
 }
+
+// semCleanupMapping is the runtime.AddCleanup function of every SemFile: it
+// unmaps the semaphore and closes its descriptor if Close has not. No
+// method can be running (the handle is unreachable), and there is nobody
+// to report an error to.
+func semCleanupMapping(m *sem.Mapping) { m.Close() }
 
 // RemoveSem removes the named semaphore name (sem_unlink). Open handles,
 // here and in other processes, keep working; a later OpenSem with

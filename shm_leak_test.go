@@ -59,8 +59,10 @@ func TestShmFileCloseReleasesEveryMappingAndDescriptor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Fewer descriptors than before is fine: the cleanup of a handle some
+	// earlier test dropped without Close may have run meanwhile.
 	maps, fds := shmCountMappings(t, path)
-	if maps != 0 || fds != fdsBefore {
-		t.Errorf("after Close: %d mappings of %s, %d descriptors (before: %d); want 0 and unchanged", maps, path, fds, fdsBefore)
+	if maps != 0 || fds > fdsBefore {
+		t.Errorf("after Close: %d mappings of %s, %d descriptors (before: %d); want 0 and no more than before", maps, path, fds, fdsBefore)
 	}
 }

@@ -5,7 +5,9 @@ package ipcfs
 // Every mapping, the first included, is made with room to grow (up to twice
 // the length, at most 1 GiB more), so a segment written sequentially is
 // remapped a logarithmic number of times, and one grown a little (io.Copy
-// probing past the end for io.EOF) not at all. Old mappings are kept until Close: slices
+// probing past the end for io.EOF) not at all. Old mappings are kept until
+// Close (or until the handle's cleanup runs, if it is dropped without
+// Close): slices
 // handed out by Bytes point into them and stay valid, and since every
 // mapping is MAP_SHARED over the same file they all show the same bytes.
 // Mapping past the end of the file is allowed; those pages are never
@@ -19,6 +21,40 @@ import (
 	"github.com/ipcfs/ipcfs/internal/shm"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
+
+// shmRes holds what a ShmFile releases when it closes: its descriptor and
+// every mapping it made. It is a separate object so that the handle's
+// cleanup (runtime.AddCleanup), which must not reference the handle, can
+// release it when a handle is dropped without Close.
+type shmRes struct {
+	fd  int
+	m   []byte   // current mapping: page multiple, may reach past EOF; nil if none
+	old [][]byte // earlier mappings, kept so handed-out slices stay valid until Close
+}
+
+// release unmaps every mapping and closes the descriptor, returning the
+// first error. It runs once: from Close, or from the cleanup of a handle
+// that became unreachable while open (then no method can be running).
+func (r *shmRes) release() error {
+	var first error
+	for _, m := range append(r.old, r.m) {
+		if m != nil {
+			if err := shm.Unmap(m); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	r.m, r.old = nil, nil
+	if err := shm.Close(r.fd); err != nil && first == nil {
+		first = err
+	}
+	r.fd = -1
+	return first
+}
+
+// shmCleanup is the runtime.AddCleanup function of a ShmFile dropped
+// without Close. It has nobody to report an error to.
+func shmCleanup(r *shmRes) { r.release() }
 
 // shmMaxGrowStep bounds how much room for growth a remap adds at once.
 const shmMaxGrowStep = 1 << 30

@@ -3,6 +3,7 @@ package ipcfs
 import (
 	"io/fs"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -40,16 +41,21 @@ var ErrSegmentShrunk error = &errnoSentinel{"shared memory segment shrank under 
 // A ShmFile is safe for concurrent use by many goroutines. Close waits for
 // copies in progress (including a ReadFrom or WriteTo chunk); calls after
 // Close fail with fs.ErrClosed.
+//
+// Close a ShmFile when done with it. A handle dropped without Close is not
+// leaked: once the garbage collector finds it unreachable, a cleanup
+// (runtime.AddCleanup) unmaps it and closes its descriptor, as os.File
+// does. Slices from Bytes and the number from Fd do not keep the handle
+// reachable; see Bytes.
 type ShmFile struct {
 	name     string // "/NAME"
 	readOnly bool
 
-	mu     sync.RWMutex // guards fd, closed, m and old; held for writing to remap and close
-	fd     int
-	closed bool
-	m      []byte       // current mapping: page multiple, may reach past EOF; nil if none
-	old    [][]byte     // earlier mappings, kept so handed-out slices stay valid until Close
-	size   atomic.Int64 // last known size of the segment
+	mu      sync.RWMutex // guards closed and *shmRes (fd, m, old); held for writing to remap and close
+	closed  bool
+	*shmRes                 // descriptor and mappings; also owned by cleanup until Close
+	cleanup runtime.Cleanup // releases *shmRes if f is dropped without Close
+	size    atomic.Int64    // last known size of the segment
 
 	posMu sync.Mutex // serializes Read, Write, Seek, ReadFrom and WriteTo
 	pos   int64
@@ -145,7 +151,7 @@ func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error)
 	}
 	// Map before resizing (mapping past the end of the file is allowed), so
 	// a size that cannot be mapped fails without resizing anything.
-	f := &ShmFile{name: "/" + n, readOnly: readOnly, fd: fd}
+	f := &ShmFile{name: "/" + n, readOnly: readOnly, shmRes: &shmRes{fd: fd}}
 	if err := f.mapAtLeast(max(size, st.Size)); err != nil {
 		return fail(err)
 	}
@@ -157,6 +163,7 @@ func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error)
 		st.Size = size
 	}
 	f.size.Store(st.Size)
+	f.cleanup = runtime.AddCleanup(f, shmCleanup, f.shmRes)
 	return f, nil
 }
 
@@ -207,8 +214,10 @@ func (f *ShmFile) Name() string {
 }
 
 // Fd returns the file descriptor of the open segment, as posix_ipc's fd
-// attribute; it stays owned by f and is closed by Close. Fd returns
-// ^uintptr(0) for a closed or nil handle, as os.File does.
+// attribute; it stays owned by f and is closed by Close, or by f's cleanup
+// once f is unreachable: keep f alive (runtime.KeepAlive) while you use the
+// descriptor, as with os.File's Fd. Fd returns ^uintptr(0) for a closed or
+// nil handle, as os.File does.
 func (f *ShmFile) Fd() uintptr {
 	if f == nil {
 		return ^uintptr(0)
@@ -322,11 +331,16 @@ func (f *ShmFile) Sync() error {
 // segment other processes resize, call Bytes again to see the new size.
 //
 // Lifetime: the slice stays valid until Close, also after the segment grows
-// (growth maps a larger region and keeps the old one until Close). After
-// Close, or past the end of a segment that was shrunk (by Truncate, or by
-// another process), touching the slice crashes the process (SIGSEGV or
-// SIGBUS); use ReadAt and WriteAt where that can happen. The slice of a
-// read-only handle must not be written.
+// (growth maps a larger region and keeps the old one until Close). The
+// slice points into the mapping, not into the handle, so it does not keep
+// the handle reachable: a handle dropped without Close is unmapped by its
+// cleanup once the garbage collector finds it unreachable. Keep the handle
+// alive (use it later, or call runtime.KeepAlive(f) after the last use of
+// the slice) for as long as you use the slice. After Close or the cleanup,
+// or past the end of a segment that was shrunk (by Truncate, or by another
+// process), touching the slice crashes the process (SIGSEGV or SIGBUS); use
+// ReadAt and WriteAt where that can happen. The slice of a read-only handle
+// must not be written.
 func (f *ShmFile) Bytes() ([]byte, error) {
 	if err := f.checkNil("bytes"); err != nil {
 		return nil, err
@@ -362,21 +376,9 @@ func (f *ShmFile) Close() error {
 		return f.pathErr("close", fs.ErrClosed)
 	}
 	f.closed = true
-	var first error
-	for _, m := range append(f.old, f.m) {
-		if m != nil {
-			if err := shm.Unmap(m); err != nil && first == nil {
-				first = err
-			}
-		}
-	}
-	f.m, f.old = nil, nil
-	if err := shm.Close(f.fd); err != nil && first == nil {
-		first = err
-	}
-	f.fd = -1
-	if first != nil {
-		return f.pathErr("close", first)
+	f.cleanup.Stop()
+	if err := f.release(); err != nil {
+		return f.pathErr("close", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package sem
 import (
 	"math/rand/v2"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -11,29 +12,34 @@ import (
 // Mapping is an open semaphore: its 32-byte shared mapping and the file
 // descriptor it came from (kept for Stat).
 type Mapping struct {
-	Mem []byte
-	Fd  int
+	Mem      []byte
+	Fd       int
+	fdClosed atomic.Bool
 }
 
 // Word returns the semaphore in the mapping.
 func (m *Mapping) Word() Word { return NewWord(m.Mem) }
 
-// Close unmaps the semaphore and closes its descriptor. The Word must not
-// be used afterwards.
+// Close unmaps the semaphore and closes its descriptor, unless CloseFd
+// already closed it. The Word must not be used afterwards.
 func (m *Mapping) Close() error {
 	err := unix.Munmap(m.Mem)
-	if cerr := unix.Close(m.Fd); err == nil {
-		err = cerr
+	if !m.fdClosed.Swap(true) {
+		if cerr := unix.Close(m.Fd); err == nil {
+			err = cerr
+		}
 	}
 	m.Mem = nil
 	return err
 }
 
-// CloseFd closes the descriptor only; the mapping stays until Unmap.
-func (m *Mapping) CloseFd() error { return unix.Close(m.Fd) }
-
-// Unmap unmaps mem, a Mapping's Mem whose descriptor CloseFd closed.
-func Unmap(mem []byte) { unix.Munmap(mem) }
+// CloseFd closes the descriptor only; the mapping stays until Close.
+func (m *Mapping) CloseFd() error {
+	if m.fdClosed.Swap(true) {
+		return nil
+	}
+	return unix.Close(m.Fd)
+}
 
 // Fstat returns the stat of the semaphore's file.
 func (m *Mapping) Fstat() (*syscall.Stat_t, error) {

@@ -19,9 +19,6 @@ func (m *Mapping) Close() error { return errors.ErrUnsupported }
 // CloseFd is unsupported outside Linux.
 func (m *Mapping) CloseFd() error { return errors.ErrUnsupported }
 
-// Unmap does nothing outside Linux.
-func Unmap(mem []byte) {}
-
 // Open is unsupported outside Linux.
 func Open(path string, create, excl bool, perm uint32, value uint32) (*Mapping, error) {
 	return nil, errors.ErrUnsupported
