@@ -53,11 +53,14 @@ type SemFile struct {
 	// to close the descriptor once they have left.
 	mu      sync.RWMutex
 	closed  atomic.Bool
-	m       *sem.Mapping    // unmapped by cleanup only
+	m       *sem.Mapping    // unmapped by Close, or by cleanup if never closed
 	cleanup runtime.Cleanup // closes m once the handle is unreachable
-	word    sem.Word
-	waiters atomic.Int32              // goroutines of this handle sleeping on the word
-	rdl     atomic.Pointer[time.Time] // read deadline; nil for none
+	// inflight counts lock-free operations (Release, the fast path of
+	// Acquire) touching the mapping; Close unmaps only once it is zero.
+	inflight atomic.Int32
+	word     sem.Word
+	waiters  atomic.Int32              // goroutines of this handle sleeping on the word
+	rdl      atomic.Pointer[time.Time] // read deadline; nil for none
 }
 
 var _ Semaphore = (*SemFile)(nil)
@@ -89,9 +92,6 @@ func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, e
 		return nil, pathError("open", name, explainNofile(err))
 	}
 	s := &SemFile{name: "/" + n, m: m, word: m.Word()}
-	// The cleanup also unmaps after Close: the mapping outlives Close until
-	// s is unreachable, so that a Release or fast-path Acquire racing with
-	// Close never touches unmapped memory, and takes no lock.
 	s.cleanup = runtime.AddCleanup(s, semCleanupMapping, m)
 	return s, nil
 }
@@ -154,8 +154,12 @@ func (s *SemFile) Name() string {
 // SetDeadline and Close wake every sleeper on the semaphore, in every
 // process, and those that still find the value zero sleep again.
 func (s *SemFile) Acquire(ctx context.Context) error {
-	if s != nil && !s.closed.Load() && semNeverDone(ctx) && s.rdl.Load() == nil && s.word.TryWait() {
-		return nil // fast path: nothing can end the wait, a unit is there
+	if s != nil && semNeverDone(ctx) && s.rdl.Load() == nil && s.enter() {
+		took := s.word.TryWait()
+		s.leave()
+		if took {
+			return nil // fast path: nothing can end the wait, a unit is there
+		}
 	}
 	if err := s.use("acquire"); err != nil {
 		return err
@@ -263,14 +267,32 @@ func (s *SemFile) Release() error {
 	if s == nil {
 		return &fs.PathError{Op: "release", Path: "", Err: fs.ErrInvalid}
 	}
-	if s.closed.Load() {
+	if !s.enter() {
 		return &fs.PathError{Op: "release", Path: s.name, Err: fs.ErrClosed}
 	}
-	if err := s.word.Post(); err != nil {
+	err := s.word.Post()
+	s.leave()
+	if err != nil {
 		return pathError("release", s.name, semExplainPost(err))
 	}
 	return nil
 }
+
+// enter marks a lock-free operation on the mapping as started; it reports
+// false, having started nothing, once the handle is closed. Close sets
+// closed before it waits for inflight to drain, so an operation that
+// enters after that sees closed and never touches the mapping.
+func (s *SemFile) enter() bool {
+	s.inflight.Add(1)
+	if s.closed.Load() {
+		s.inflight.Add(-1)
+		return false
+	}
+	return true
+}
+
+// leave marks a lock-free operation as finished.
+func (s *SemFile) leave() { s.inflight.Add(-1) }
 
 // semNeverDone reports whether ctx can never be cancelled, without an
 // interface call for the common context.Background and context.TODO.
@@ -382,11 +404,10 @@ func (s *SemFile) setDeadline(op string, t time.Time) error {
 }
 
 // Close closes the handle (sem_close); the semaphore lives on. Waits in
-// progress on this handle end promptly with fs.ErrClosed, and the file
-// descriptor is closed after they have left. The 32-byte mapping itself is
-// released when the SemFile is garbage collected, so that Release and an
-// uncontended Acquire need no lock against a concurrent Close. Using the
-// handle afterwards, or closing it again, gives fs.ErrClosed.
+// progress on this handle end promptly with fs.ErrClosed; once they and
+// any Release in progress have left, the mapping is unmapped and the
+// descriptor closed. Using the handle afterwards, or closing it again,
+// gives fs.ErrClosed.
 func (s *SemFile) Close() error {
 	if s == nil {
 		return &fs.PathError{Op: "close", Path: "", Err: fs.ErrInvalid}
@@ -399,5 +420,9 @@ func (s *SemFile) Close() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return pathError("close", s.name, s.m.CloseFd())
+	for s.inflight.Load() != 0 {
+		runtime.Gosched() // a Release or TryWait that entered before closed was set
+	}
+	s.cleanup.Stop()
+	return pathError("close", s.name, s.m.Close())
 }
