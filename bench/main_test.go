@@ -189,3 +189,28 @@ func skipUnsupported(t *testing.T, err error) {
 		t.Skipf("not supported here: %v", err)
 	}
 }
+
+// TestWorkloadsRun runs each two-process and one-process workload briefly,
+// so the benchmark code itself is exercised by go test.
+func TestWorkloadsRun(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func(int, clock) (time.Duration, error)
+	}{
+		{"sem-pingpong", semPingPong},
+		{"sem-fast", semFast},
+		{"mq-pingpong", mqPingPong},
+		{"mq-stream", mqStream},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := tc.run(50, noClock)
+			skipUnsupported(t, err)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d <= 0 {
+				t.Errorf("elapsed %v, want > 0", d)
+			}
+		})
+	}
+}

@@ -231,24 +231,3 @@ func BenchmarkMqSendReceive(b *testing.B) {
 		}
 	}
 }
-
-func TestMqWorkloadsRun(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		run  func(int, clock) (time.Duration, error)
-	}{
-		{"pingpong", mqPingPong},
-		{"stream", mqStream},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			d, err := tc.run(50, noClock)
-			skipUnsupported(t, err)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d <= 0 {
-				t.Errorf("elapsed %v, want > 0", d)
-			}
-		})
-	}
-}

@@ -158,24 +158,3 @@ func BenchmarkSemTryAcquire(b *testing.B) {
 		}
 	}
 }
-
-func TestSemWorkloadsRun(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		run  func(int, clock) (time.Duration, error)
-	}{
-		{"pingpong", semPingPong},
-		{"fast", semFast},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			d, err := tc.run(50, noClock)
-			skipUnsupported(t, err)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d <= 0 {
-				t.Errorf("elapsed %v, want > 0", d)
-			}
-		})
-	}
-}

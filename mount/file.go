@@ -150,11 +150,11 @@ func (f *shmFile) Read(p []byte) (int, error) {
 
 // ReadAt reads at off; fewer than len(p) bytes come with io.EOF.
 func (f *shmFile) ReadAt(p []byte, off int64) (int, error) {
-	if err := f.checkRead("read"); err != nil {
+	if err := f.checkRead("readat"); err != nil {
 		return 0, err
 	}
 	n, err := f.shm.ReadAt(p, off)
-	return n, f.wrap("read", err)
+	return n, f.wrap("readat", err)
 }
 
 // Seek sets the offset, as os.File.Seek does.
@@ -189,14 +189,14 @@ func (f *shmFile) WriteString(s string) (int, error) { return f.Write([]byte(s))
 // WriteAt writes at off, growing the segment; with os.O_APPEND it fails
 // (EINVAL), as os.File.WriteAt does.
 func (f *shmFile) WriteAt(p []byte, off int64) (int, error) {
-	if err := f.checkWrite("write"); err != nil {
+	if err := f.checkWrite("writeat"); err != nil {
 		return 0, err
 	}
 	if f.append {
 		return 0, f.fail("writeat", syscall.EINVAL)
 	}
 	n, err := f.shm.WriteAt(p, off)
-	return n, f.wrap("write", err)
+	return n, f.wrap("writeat", err)
 }
 
 // ReadFrom copies r into the segment from the offset (the end with

@@ -18,28 +18,9 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "semturn.h"
 
 static const char WHO[] = "conclusion";
-
-static int live_dangerously;
-
-static int release(sem_t *sem) {
-    __asm__ volatile("" ::: "memory"); /* memory may change: reread it */
-    if (live_dangerously || sem_post(sem) == 0)
-        return 0;
-    perror("sem_post");
-    return -1;
-}
-
-static int acquire(sem_t *sem) {
-    while (!live_dangerously && sem_wait(sem) != 0) {
-        if (errno != EINTR) {
-            perror("sem_wait");
-            return -1;
-        }
-    }
-    return 0;
-}
 
 int main(int argc, char **argv) {
     struct params p;
