@@ -40,17 +40,30 @@ var (
 	// (by this or another process); errors.Is(err, syscall.EBUSY) also holds.
 	ErrBusy error = &errnoSentinel{"notification already registered for this queue", sys.EBUSY}
 
-	// ErrMqueueNotMounted is returned when queues are listed or stat'ed by path
-	// but the mqueue file system is not mounted at /dev/mqueue. Queues
-	// themselves work without it. errors.Is(err, errors.ErrUnsupported) holds.
+	// ErrMqueueNotMounted is returned when queues are listed (ReadDir("mq"))
+	// but this IPC namespace's mqueue file system is not mounted at
+	// /dev/mqueue: nothing is mounted there, or the mount there is another
+	// IPC namespace's (as after unshare --ipc). Everything else about queues,
+	// Stat, Chmod and Remove by name included, works without it.
+	// errors.Is(err, errors.ErrUnsupported) holds.
 	ErrMqueueNotMounted error = &notMountedError{}
+
+	// errMqueueForeign is ErrMqueueNotMounted for a mount of another IPC
+	// namespace; errors.Is(err, ErrMqueueNotMounted) holds.
+	errMqueueForeign error = &notMountedError{foreign: true}
 )
 
-type notMountedError struct{}
+type notMountedError struct{ foreign bool }
 
-func (*notMountedError) Error() string {
+func (e *notMountedError) Error() string {
+	if e.foreign {
+		return "the mqueue file system is not mounted at /dev/mqueue for this IPC namespace: the one there is another namespace's (as root, in a private mount namespace: unshare -m, then mount -t mqueue none /dev/mqueue)"
+	}
 	return "the mqueue file system is not mounted at /dev/mqueue (as root: mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue)"
 }
+
+// Is makes every notMountedError match ErrMqueueNotMounted.
+func (*notMountedError) Is(target error) bool { return target == ErrMqueueNotMounted }
 
 func (*notMountedError) Unwrap() error { return errors.ErrUnsupported }
 

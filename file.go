@@ -154,7 +154,8 @@ type MqInfo struct {
 	// Attr holds the queue's attributes; MaxMessages and MessageSize are 0
 	// when the queue could not be opened to read them (no permission).
 	Attr MqAttr
-	// Stat is the raw stat of /dev/mqueue/NAME, nil when unavailable.
+	// Stat is the raw stat of the queue's inode (*syscall.Stat_t, what
+	// /dev/mqueue/NAME shows), nil when unavailable.
 	Stat any
 }
 

@@ -167,6 +167,15 @@ func (*FS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (Semap
 // size and Sys() a *syscall.Stat_t; queues are fs.ModeIrregular with Size the
 // bytes queued and Sys() an MqInfo; semaphores are fs.ModeIrregular with Sys()
 // a SemInfo.
+//
+// A queue is stat'ed through a descriptor, so no mqueue mount is needed:
+// one of this process's open handles of it (without opening another, whose
+// close would cancel this process's Notify registration), or else a
+// descriptor opened for the call, which needs read or write permission on
+// the queue (fs.ErrPermission otherwise). Only when both are refused and
+// /dev/mqueue is mounted for this IPC namespace does the stat come from
+// there, as a listing's does, needing no permission on the queue (with
+// zero attributes and size).
 func (f *FS) Stat(p string) (fs.FileInfo, error) {
 	l, err := parse("stat", p)
 	if err != nil {
@@ -191,8 +200,10 @@ func (f *FS) Stat(p string) (fs.FileInfo, error) {
 }
 
 // ReadDir lists a directory of the namespace, sorted by name. Listing "mq"
-// needs the mqueue file system at /dev/mqueue (ErrMqueueNotMounted
-// otherwise). Objects that vanish while listing are left out.
+// needs this IPC namespace's mqueue file system at /dev/mqueue
+// (ErrMqueueNotMounted otherwise, also when the mount there is another IPC
+// namespace's, as after unshare --ipc). Objects that vanish while listing
+// are left out.
 func (f *FS) ReadDir(p string) ([]fs.DirEntry, error) {
 	l, err := parse("readdir", p)
 	if err != nil {
@@ -295,25 +306,32 @@ func randomString(n int) string {
 	return string(b)
 }
 
-// Chmod changes the permission bits of the object at path. For queues it
-// needs the mqueue file system at /dev/mqueue.
+// Chmod changes the permission bits of the object at path. A queue is
+// changed through a descriptor, as Stat describes: no mount is needed, but
+// opening it needs read or write permission unless /dev/mqueue is mounted
+// for this IPC namespace.
 func (f *FS) Chmod(p string, mode fs.FileMode) error {
-	return f.onObject("chmod", p, func(file string) error { return chmodPath(file, mode) })
+	return f.onObject("chmod", p, func(file string) error { return chmodPath(file, mode) },
+		func(n string) error { return chmodMq(n, mode) })
 }
 
 // Chown changes the owner and group of the object at path (-1 leaves one
-// unchanged). For queues it needs the mqueue file system at /dev/mqueue.
+// unchanged). Queues are changed as Chmod changes them.
 func (f *FS) Chown(p string, uid, gid int) error {
-	return f.onObject("chown", p, func(file string) error { return chownPath(file, uid, gid) })
+	return f.onObject("chown", p, func(file string) error { return chownPath(file, uid, gid) },
+		func(n string) error { return chownMq(n, uid, gid) })
 }
 
 // Chtimes changes the access and modification times of the object at path.
-// For queues it needs the mqueue file system at /dev/mqueue.
+// Queues are changed as Chmod changes them.
 func (f *FS) Chtimes(p string, atime, mtime time.Time) error {
-	return f.onObject("chtimes", p, func(file string) error { return chtimesPath(file, atime, mtime) })
+	return f.onObject("chtimes", p, func(file string) error { return chtimesPath(file, atime, mtime) },
+		func(n string) error { return chtimesMq(n, atime, mtime) })
 }
 
-func (f *FS) onObject(op, p string, do func(hostPath string) error) error {
+// onObject runs do on the host path of the segment or semaphore at p, or
+// doMq on the name of the queue at p.
+func (f *FS) onObject(op, p string, do func(hostPath string) error, doMq func(name string) error) error {
 	l, err := parse(op, p)
 	if err != nil {
 		return err
@@ -323,6 +341,9 @@ func (f *FS) onObject(op, p string, do func(hostPath string) error) error {
 	}
 	k, _ := kindOf(l.dir)
 	n, _ := names.Clean(k, l.name)
+	if k == names.Mq {
+		return pathError(op, p, doMq(n))
+	}
 	return pathError(op, p, do(names.Path(k, n)))
 }
 
@@ -415,11 +436,11 @@ func listKind(dir string) ([]fs.FileInfo, error) {
 			return rest, ok && rest != "" && len(rest) <= names.MaxLen(names.Sem)
 		}
 	case "mq":
-		hostDir, stat = names.MqueueDir, statMq
+		hostDir, stat = names.MqueueDir, statMqListed
 		keep = func(n string) (string, bool) { return n, true }
-	}
-	if dir == "mq" && !mqueueMounted() {
-		return nil, ErrMqueueNotMounted
+		if err := mqueueMount(); err != nil {
+			return nil, err
+		}
 	}
 	hostNames, err := readDirNames(hostDir)
 	if err != nil {

@@ -3,7 +3,10 @@ package ipcfs
 import (
 	"io/fs"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/ipcfs/ipcfs/internal/names"
 
 	"golang.org/x/sys/unix"
 )
@@ -11,19 +14,14 @@ import (
 // mqueueMagic is the mqueue file system's statfs magic number.
 const mqueueMagic = 0x19800202
 
-// mqueueMounted reports whether the mqueue file system is mounted at
-// /dev/mqueue.
-func mqueueMounted() bool {
-	var st unix.Statfs_t
-	return unix.Statfs("/dev/mqueue", &st) == nil && st.Type == mqueueMagic
-}
-
 // onHostFile runs do on a /proc/self/fd path for hostPath opened with
 // O_PATH|O_NOFOLLOW, so a symlink planted under an object's name is never
-// followed.
+// followed. A path under /dev/mqueue needs this IPC namespace's mount there.
 func onHostFile(hostPath string, do func(procPath string) error) error {
-	if len(hostPath) > len("/dev/mqueue/") && hostPath[:len("/dev/mqueue/")] == "/dev/mqueue/" && !mqueueMounted() {
-		return ErrMqueueNotMounted
+	if strings.HasPrefix(hostPath, names.MqueueDir) {
+		if err := mqueueMount(); err != nil {
+			return err
+		}
 	}
 	fd, err := unix.Open(hostPath, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {

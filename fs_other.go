@@ -8,8 +8,6 @@ import (
 	"time"
 )
 
-func mqueueMounted() bool { return false }
-
 func chmodPath(string, fs.FileMode) error { return errors.ErrUnsupported }
 
 func chownPath(string, int, int) error { return errors.ErrUnsupported }

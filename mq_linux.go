@@ -115,6 +115,7 @@ type mqFileStat struct {
 	perm    fs.FileMode
 	modTime time.Time
 	regular bool
+	linked  bool // st_nlink >= 1: the queue still has its name
 	sys     *syscall.Stat_t
 }
 
@@ -124,6 +125,7 @@ func mqToFileStat(st *syscall.Stat_t) mqFileStat {
 		perm:    fs.FileMode(st.Mode & 0o777),
 		modTime: time.Unix(st.Mtim.Unix()),
 		regular: st.Mode&syscall.S_IFMT == syscall.S_IFREG,
+		linked:  st.Nlink >= 1,
 		sys:     st,
 	}
 }
@@ -151,6 +153,52 @@ func mqSysLstat(path string) (mqFileStat, error) {
 }
 
 func mqSysClose(fd int) { unix.Close(fd) }
+
+// mqSysFchmod, mqSysFchown and mqSysFutimens change the queue open as fd:
+// a queue descriptor is a descriptor of the queue's mqueue inode
+// (linux-ipc.md §12), so no mount is needed.
+func mqSysFchmod(fd int, mode fs.FileMode) error {
+	return mqRetry(func() error { return unix.Fchmod(fd, uint32(mode.Perm())) })
+}
+
+func mqSysFchown(fd, uid, gid int) error {
+	return mqRetry(func() error { return unix.Fchown(fd, uid, gid) })
+}
+
+// mqSysFutimens is futimens(3): utimensat with a NULL path, as glibc does.
+func mqSysFutimens(fd int, atime, mtime time.Time) error {
+	ts := [2]unix.Timespec{unix.NsecToTimespec(atime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
+	return mqRetry(func() error {
+		_, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+		if e != 0 {
+			return e
+		}
+		return nil
+	})
+}
+
+// mqSysMountDev returns the device of the file system mounted at dir when
+// it is an mqueue file system, and ok false when it is not (or dir is
+// missing).
+func mqSysMountDev(dir string) (dev uint64, ok bool) {
+	var sfs unix.Statfs_t
+	if unix.Statfs(dir, &sfs) != nil || sfs.Type != mqueueMagic {
+		return 0, false
+	}
+	var st unix.Stat_t
+	if unix.Stat(dir, &st) != nil {
+		return 0, false
+	}
+	return uint64(st.Dev), true
+}
+
+func mqRetry(f func() error) error {
+	for {
+		if err := f(); err != unix.EINTR {
+			return err
+		}
+	}
+}
 
 // mqSysNotifySignal registers for SIGEV_SIGNAL delivery of signo.
 func mqSysNotifySignal(fd int, signo int) error {

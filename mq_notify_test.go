@@ -224,11 +224,18 @@ func TestMqRegistrationSurvivesStatButNotClosingAnotherHandle(t *testing.T) {
 	if err := q.Notify(func() {}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New().Stat("mq" + q.Name()); err != nil {
+	ns, p, now := New(), "mq"+q.Name(), time.Now()
+	if _, err := ns.Stat(p); err != nil {
 		t.Fatal(err)
 	}
 	if !mqRegistered(t, q) {
 		t.Errorf("FS.Stat removed this process's registration")
+	}
+	if err := errors.Join(ns.Chmod(p, 0o640), ns.Chown(p, -1, -1), ns.Chtimes(p, now, now)); err != nil {
+		t.Fatal(err)
+	}
+	if !mqRegistered(t, q) {
+		t.Errorf("FS.Chmod, Chown or Chtimes removed this process's registration")
 	}
 	// The kernel rule (linux-ipc.md 9.4): closing any descriptor of the
 	// queue in the registered process removes the registration.
@@ -240,4 +247,29 @@ func TestMqRegistrationSurvivesStatButNotClosingAnotherHandle(t *testing.T) {
 	if mqRegistered(t, q) {
 		t.Errorf("registration survived closing another handle: %q", mqStatus(t, q))
 	}
+}
+
+// A registration made through a write-only handle survives a Stat by name
+// too: the write-only handle is used (it cannot read the bytes queued, so
+// Size is 0) rather than a descriptor opened and closed for the call.
+func TestMqRegistrationOnWriteOnlyHandleSurvivesStat(t *testing.T) {
+	q := mqCreate(t, 0, mqSmall)
+	w := mqOpenAgain(t, q, os.O_WRONLY)
+	q.Close()
+	fired, err := w.NotifyChan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, p, now := New(), "mq"+w.Name(), time.Now()
+	fi, err := ns.Stat(p)
+	if err != nil || fi.Sys().(MqInfo).Attr.MaxMessages != mqSmall.MaxMessages {
+		t.Fatalf("Stat(%s) = %v, %v", p, fi, err)
+	}
+	if err := errors.Join(ns.Chmod(p, 0o640), ns.Chown(p, -1, -1), ns.Chtimes(p, now, now)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	mqAwait(t, fired, "the notification (a registration cancelled by Stat, Chmod, Chown or Chtimes never fires)")
 }

@@ -17,6 +17,7 @@ type mqFileStat struct {
 	perm    fs.FileMode
 	modTime time.Time
 	regular bool
+	linked  bool
 	sys     any // always nil: there is no host stat here
 }
 
@@ -31,6 +32,10 @@ func mqSysQsize(int) (int64, error)                        { return 0, errors.Er
 func mqSysFstat(int) (mqFileStat, error)                   { return mqFileStat{}, errors.ErrUnsupported }
 func mqSysLstat(string) (mqFileStat, error)                { return mqFileStat{}, errors.ErrUnsupported }
 func mqSysClose(int)                                       {}
+func mqSysFchmod(int, fs.FileMode) error                   { return errors.ErrUnsupported }
+func mqSysFchown(int, int, int) error                      { return errors.ErrUnsupported }
+func mqSysFutimens(int, time.Time, time.Time) error        { return errors.ErrUnsupported }
+func mqSysMountDev(string) (uint64, bool)                  { return 0, false }
 func mqSysNotifySignal(int, int) error                     { return errors.ErrUnsupported }
 func mqSysNotifyThread(int, int, *[mqCookieLen]byte) error { return errors.ErrUnsupported }
 func mqSysNotifyCancel(int) error                          { return errors.ErrUnsupported }

@@ -7,9 +7,11 @@ package ipcfs
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -46,7 +48,6 @@ type MqFile struct {
 	fd      int
 	file    *os.File
 	rc      syscall.RawConn
-	key     mqKey
 	maxMsg  int64
 	msgSize int64
 
@@ -133,12 +134,7 @@ func mqCheckOpen(flag int, attr *MqAttr) error {
 // runtime poller. It never calls (*os.File).Fd, which would make the
 // descriptor blocking again.
 func newMqFile(name string, fd int, a MqAttr) (*MqFile, error) {
-	st, err := mqSysFstat(fd)
-	if err != nil {
-		mqSysClose(fd)
-		return nil, err
-	}
-	q := &MqFile{name: name, fd: fd, key: st.key, maxMsg: a.MaxMessages, msgSize: a.MessageSize}
+	q := &MqFile{name: name, fd: fd, maxMsg: a.MaxMessages, msgSize: a.MessageSize}
 	q.file = os.NewFile(uintptr(fd), name)
 	rc, err := q.file.SyscallConn()
 	if err != nil {
@@ -373,13 +369,23 @@ func mqParseQsize(line []byte) (int64, error) {
 	return v, nil
 }
 
-// statMq returns the FileInfo of queue name for the namespace's Stat and
-// ReadDir("mq"). It needs the mqueue file system at /dev/mqueue. Size and
-// Sys().(MqInfo).Attr come from an open handle of this process when there is
-// one — opening and closing another descriptor would cancel this process's
-// notification registration on the queue — or else from a descriptor opened
-// for the purpose (read-only, else write-only; nothing is received).
+// statMq returns the FileInfo of queue name for the namespace's Stat. It
+// needs no mount: the stat, the attributes and the bytes queued come from a
+// descriptor of the queue (mqByName). Opening a queue needs read or write
+// permission on it; when both are refused and /dev/mqueue is this IPC
+// namespace's mqueue file system, the stat comes from there instead, with
+// zero attributes, as a listing needs no permission on the queue.
 func statMq(name string) (fs.FileInfo, error) {
+	return statMqVia(name, func() bool { return mqueueMount() == nil })
+}
+
+// statMqListed is statMq for ReadDir("mq"), which has already checked the
+// mount.
+func statMqListed(name string) (fs.FileInfo, error) {
+	return statMqVia(name, func() bool { return true })
+}
+
+func statMqVia(name string, mounted func() bool) (fs.FileInfo, error) {
 	n, err := names.Clean(names.Mq, name)
 	if err != nil {
 		return nil, invalidName(err)
@@ -387,50 +393,193 @@ func statMq(name string) (fs.FileInfo, error) {
 	if !MessageQueuesSupported {
 		return nil, mqUnsupported()
 	}
-	if !mqueueMounted() {
-		return nil, ErrMqueueNotMounted
+	var fi fs.FileInfo
+	err = mqByName(n, func(fd int, st mqFileStat) bool {
+		a, _ := mqSysGetAttr(fd)
+		size, err := mqSysQsize(fd)
+		fi = mqInfo(n, size, st, a)
+		return err == nil // a write-only handle cannot read QSIZE: try another
+	})
+	if fi != nil {
+		return fi, nil
 	}
-	st, err := mqSysLstat(names.Path(names.Mq, n))
-	if err != nil {
+	if err != syscall.EACCES || !mounted() {
+		return nil, err
+	}
+	st, lerr := mqSysLstat(names.Path(names.Mq, n))
+	if lerr != nil {
 		return nil, err
 	}
 	if !st.regular {
 		return nil, syscall.ENOENT
 	}
-	var a MqAttr
-	var size int64
-	if !mqHandles.stat(st.key, &a, &size) {
-		fd, _, err := mqSysOpen(n, os.O_RDONLY, 0, nil)
-		if err != nil {
-			fd, _, err = mqSysOpen(n, os.O_WRONLY, 0, nil)
-		}
-		if err == nil {
-			a, _ = mqSysGetAttr(fd)
-			size, _ = mqSysQsize(fd)
-			mqSysClose(fd)
-		}
-	}
-	return mqInfo(n, size, st, a), nil
+	return mqInfo(n, 0, st, MqAttr{}), nil
 }
 
-// mqHandles tracks this process's open handles by queue, for statMq.
-var mqHandles = &mqHandleSet{m: map[mqKey][]*MqFile{}}
+// chmodMq, chownMq and chtimesMq change the queue name through a
+// descriptor (mqByName), so they need no mount. When opening it is refused
+// (EACCES) and /dev/mqueue is this namespace's mqueue file system, they
+// change it there, as the owner may without read or write permission.
+func chmodMq(n string, mode fs.FileMode) error {
+	return changeMq(n, func(fd int) error { return mqSysFchmod(fd, mode) },
+		func(p string) error { return chmodPath(p, mode) })
+}
+
+func chownMq(n string, uid, gid int) error {
+	return changeMq(n, func(fd int) error { return mqSysFchown(fd, uid, gid) },
+		func(p string) error { return chownPath(p, uid, gid) })
+}
+
+func chtimesMq(n string, atime, mtime time.Time) error {
+	return changeMq(n, func(fd int) error { return mqSysFutimens(fd, atime, mtime) },
+		func(p string) error { return chtimesPath(p, atime, mtime) })
+}
+
+func changeMq(n string, change func(fd int) error, viaMount func(hostPath string) error) error {
+	if !MessageQueuesSupported {
+		return mqUnsupported()
+	}
+	var cerr error
+	err := mqByName(n, func(fd int, _ mqFileStat) bool {
+		cerr = change(fd)
+		return true
+	})
+	if err == nil {
+		return cerr
+	}
+	if err == syscall.EACCES && mqueueMount() == nil {
+		return viaMount(names.Path(names.Mq, n))
+	}
+	return err
+}
+
+// mqByName calls use with a descriptor of the queue named n (clean) and
+// its fstat, until use returns true. It offers the descriptors of this
+// process's open handles that still bear the name (st_nlink >= 1: a queue
+// unlinked and created again under the name is another queue) and, when
+// there is none, a descriptor opened for the call (read-only,
+// else write-only; mq_open needs read or write permission) and closed
+// again. Handles come first because closing any descriptor of a queue
+// cancels this process's notification registration on it, and a process
+// with a registration always has an open handle. The registry stays
+// locked throughout, so no handle of this process can be opened and
+// register a notification before that close. The error is the one from
+// opening the queue (ENOENT, EACCES, ...), or nil once use was called.
+func mqByName(n string, use func(fd int, st mqFileStat) bool) error {
+	mqHandles.mu.Lock()
+	defer mqHandles.mu.Unlock()
+	called := false
+	for _, q := range mqHandles.m[n] {
+		done := false
+		q.rc.Control(func(fd uintptr) {
+			if st, err := mqSysFstat(int(fd)); err == nil && st.linked {
+				called, done = true, use(int(fd), st)
+			}
+		})
+		if done {
+			return nil
+		}
+	}
+	if called {
+		return nil
+	}
+	fd, _, err := mqSysOpen(n, os.O_RDONLY, 0, nil)
+	if err == syscall.EACCES {
+		fd, _, err = mqSysOpen(n, os.O_WRONLY, 0, nil)
+	}
+	if err != nil {
+		return err
+	}
+	defer mqSysClose(fd)
+	st, err := mqSysFstat(fd)
+	if err != nil {
+		return err
+	}
+	use(fd, st)
+	return nil
+}
+
+// mqueueMount returns nil when /dev/mqueue is this IPC namespace's mqueue
+// file system, which ReadDir("mq") needs. It returns ErrMqueueNotMounted
+// when no mqueue file system is mounted there, or when the one mounted
+// there is another IPC namespace's (after unshare --ipc the mount still
+// shows the queues of the namespace that mounted it): the mount's device
+// differs from that of this namespace's queues.
+func mqueueMount() error {
+	dev, ok := mqSysMountDev(strings.TrimSuffix(names.MqueueDir, "/"))
+	if !ok {
+		return ErrMqueueNotMounted
+	}
+	own, err := mqNamespaceDev()
+	if err != nil {
+		return fmt.Errorf("cannot tell whether the mqueue file system at /dev/mqueue is this IPC namespace's: %w", err)
+	}
+	if dev != own {
+		return errMqueueForeign
+	}
+	return nil
+}
+
+// mqNamespaceDev returns the device of this IPC namespace's mqueue file
+// system: that of an open handle's queue or, when this process has none,
+// of a queue created for the purpose (the smallest possible) and removed
+// at once.
+func mqNamespaceDev() (uint64, error) {
+	mqHandles.mu.Lock()
+	for _, list := range mqHandles.m {
+		for _, q := range list {
+			var dev uint64
+			var ok bool
+			q.rc.Control(func(fd uintptr) {
+				st, err := mqSysFstat(int(fd))
+				dev, ok = st.key.dev, err == nil
+			})
+			if ok {
+				mqHandles.mu.Unlock()
+				return dev, nil
+			}
+		}
+	}
+	mqHandles.mu.Unlock()
+	for range 100 {
+		n := fmt.Sprintf("ipcfs-probe-%d-%s", os.Getpid(), randomString(12))
+		fd, _, err := mqSysOpen(n, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600, &MqAttr{MaxMessages: 1, MessageSize: 1})
+		if err == syscall.EEXIST {
+			continue
+		}
+		if err != nil {
+			if errno, ok := err.(sys.Errno); ok {
+				err = mqExplainOpen(errno, true, &MqAttr{MaxMessages: 1, MessageSize: 1})
+			}
+			return 0, fmt.Errorf("creating a probe queue: %w", err)
+		}
+		mqSysUnlink(n)
+		st, err := mqSysFstat(fd)
+		mqSysClose(fd)
+		return st.key.dev, err
+	}
+	return 0, syscall.EEXIST
+}
+
+// mqHandles tracks this process's open handles by queue name, for mqByName
+// and mqNamespaceDev.
+var mqHandles = &mqHandleSet{m: map[string][]*MqFile{}}
 
 type mqHandleSet struct {
 	mu sync.Mutex
-	m  map[mqKey][]*MqFile
+	m  map[string][]*MqFile // by name without the slash
 }
 
 func (s *mqHandleSet) add(q *MqFile) {
 	s.mu.Lock()
-	s.m[q.key] = append(s.m[q.key], q)
+	s.m[q.name[1:]] = append(s.m[q.name[1:]], q)
 	s.mu.Unlock()
 }
 
 func (s *mqHandleSet) remove(q *MqFile) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := s.m[q.key]
+	list := s.m[q.name[1:]]
 	for i, h := range list {
 		if h == q {
 			list = append(list[:i], list[i+1:]...)
@@ -438,34 +587,8 @@ func (s *mqHandleSet) remove(q *MqFile) {
 		}
 	}
 	if len(list) == 0 {
-		delete(s.m, q.key)
+		delete(s.m, q.name[1:])
 	} else {
-		s.m[q.key] = list
+		s.m[q.name[1:]] = list
 	}
-}
-
-// stat fills a and size from an open handle of the queue key, preferring
-// one that can read the QSIZE line; it reports whether one was found.
-func (s *mqHandleSet) stat(key mqKey, a *MqAttr, size *int64) bool {
-	s.mu.Lock()
-	list := append([]*MqFile(nil), s.m[key]...)
-	s.mu.Unlock()
-	found := false
-	for _, q := range list {
-		readable := false
-		q.rc.Control(func(fd uintptr) {
-			attr, err := mqSysGetAttr(int(fd))
-			if err != nil {
-				return
-			}
-			found, *a = true, attr
-			if sz, err := mqSysQsize(int(fd)); err == nil {
-				readable, *size = true, sz
-			}
-		})
-		if readable {
-			return true
-		}
-	}
-	return found
 }

@@ -178,7 +178,7 @@ func relNobodyChild() int {
 	c.check(isPerm(RemoveShm(shm)), "RemoveShm of root's segment", "err = %v", RemoveShm(shm))
 	c.check(isPerm(RemoveMq(mq)), "RemoveMq of root's queue", "err = %v", RemoveMq(mq))
 	c.check(isPerm(RemoveSem(sem)), "RemoveSem of root's semaphore", "err = %v", RemoveSem(sem))
-	for _, p := range []string{"shm" + shm, "sem" + sem} {
+	for _, p := range []string{"shm" + shm, "mq" + mq, "sem" + sem} {
 		c.check(isPerm(ns.Remove(p)), "Remove "+p, "err = %v", ns.Remove(p))
 		c.check(isPerm(ns.Chmod(p, 0o666)), "Chmod "+p, "err = %v", ns.Chmod(p, 0o666))
 		c.check(isPerm(ns.Chown(p, relNobodyUID, relNobodyUID)), "Chown "+p, "err = %v", ns.Chown(p, relNobodyUID, relNobodyUID))
@@ -187,6 +187,31 @@ func relNobodyChild() int {
 		if err == nil {
 			f.Close()
 		}
+	}
+
+	// A queue is stat'ed and changed by name through a descriptor, which
+	// needs read or write permission on it; only with this namespace's
+	// mqueue mount does it go through the mount instead, needing none (the
+	// difference FS.Stat documents).
+	mounted := mqueueMount() == nil
+	fi, err := ns.Stat("mq" + mq)
+	if mounted {
+		c.check(err == nil && fi.Mode().Perm() == 0o600, "Stat of root's 0600 queue through the mount", "%v, %v", fi, err)
+	} else {
+		c.check(isPerm(err), "Stat of root's 0600 queue without the mount needs permission", "err = %v", err)
+	}
+	noPerm := relChildName("noperm")
+	if q, err := OpenMq(noPerm, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0, &relSmallQueue); err != nil {
+		c.failf("create own queue with mode 0: %v", err)
+	} else {
+		q.Close()
+		err := ns.Chmod("mq"+noPerm, 0o600)
+		if mounted {
+			c.check(err == nil, "Chmod of own mode-0 queue through the mount", "err = %v", err)
+		} else {
+			c.check(isPerm(err), "Chmod of own mode-0 queue without the mount needs permission", "err = %v", err)
+		}
+		c.check(RemoveMq(noPerm) == nil, "remove own mode-0 queue", "")
 	}
 
 	// A 0644 segment: readable, not writable; a write through a read-only

@@ -51,7 +51,10 @@ import (
 //	}
 //
 // Notification subtests are skipped when the first Notify returns an error
-// wrapping errors.ErrUnsupported (for example under qemu-user).
+// wrapping errors.ErrUnsupported (for example under qemu-user). Listing
+// queues is not checked, and its subtest is skipped with the reason after
+// checking everything else, when ReadDir("mq") fails with
+// ipcfs.ErrMqueueNotMounted (the host without the mqueue mount).
 func TestNamespace(t *testing.T, newNS func(t *testing.T) ipcfs.Namespace) {
 	t.Helper()
 	for _, c := range suiteCases {

@@ -1,6 +1,7 @@
 package fstest
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -317,6 +318,7 @@ func testReadDirStat(s *suite) {
 	q.Send(bg, []byte("abc"), 0)
 	semName, _ := s.createSem(3)
 
+	var unlisted error // why "mq" could not be listed, if it could not
 	check := func(dir, name string, regular bool, size int64) {
 		s.Helper()
 		p := dir + "/" + name
@@ -337,6 +339,10 @@ func testReadDirStat(s *suite) {
 			s.Errorf("Stat(%q).Size() = %d; want %d", p, fi.Size(), size)
 		}
 		entries, err := s.ns.ReadDir(dir)
+		if dir == "mq" && errors.Is(err, ipcfs.ErrMqueueNotMounted) {
+			unlisted = err
+			return
+		}
 		if !s.ok(fmt.Sprintf("ReadDir(%q)", dir), err) {
 			return
 		}
@@ -380,6 +386,9 @@ func testReadDirStat(s *suite) {
 	}
 	if fi, err := q.Stat(); s.ok("queue Stat()", err) && (fi.Size() != 3 || fi.Mode()&fs.ModeIrregular == 0) {
 		s.Errorf("queue Stat() = size %d mode %v; want size 3 (bytes queued), fs.ModeIrregular", fi.Size(), fi.Mode())
+	}
+	if unlisted != nil {
+		s.Skipf(`ReadDir("mq") not checked (everything else was): %v`, unlisted)
 	}
 }
 

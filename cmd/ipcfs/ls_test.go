@@ -81,6 +81,11 @@ func TestLsListsEveryKind(t *testing.T) {
 		// Naming a kind lists only that kind.
 		for kind, p := range paths {
 			if kind == "mq" && !mqListable(ns) {
+				// Listing queues by kind is an error that says how to mount.
+				r := wantExit(t, ns, 1, "", "ls", "mq")
+				if !strings.Contains(r.stderr, "mount -t mqueue none /dev/mqueue") {
+					t.Errorf("ls mq without the mount: stderr %q, want how to mount it", r.stderr)
+				}
 				continue
 			}
 			for _, line := range strings.Split(strings.TrimSpace(mustRun(t, ns, "", "ls", kind+"/")), "\n") {

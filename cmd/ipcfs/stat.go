@@ -1,14 +1,10 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
-
-	"github.com/ipcfs/ipcfs"
 )
 
 var statCommand = &command{
@@ -76,27 +72,10 @@ func runStat(e *env, opts any, args []string) error {
 	return err
 }
 
-// statObject returns the FileInfo of obj. The host lists and stats queues
-// by path only when the mqueue file system is mounted at /dev/mqueue;
-// without it, a queue is stat'ed through a handle instead (which needs read
-// or write permission on it).
+// statObject returns the FileInfo of obj. The host stats a queue through a
+// descriptor, without the mqueue mount (which only listing needs).
 func statObject(e *env, obj object) (fs.FileInfo, error) {
-	fi, err := e.ns.Stat(obj.String())
-	if obj.kind != "mq" || !errors.Is(err, ipcfs.ErrMqueueNotMounted) {
-		return fi, err
-	}
-	q, qerr := e.ns.OpenMq(obj.name, os.O_RDONLY, 0, nil)
-	if errors.Is(qerr, fs.ErrPermission) {
-		q, qerr = e.ns.OpenMq(obj.name, os.O_WRONLY, 0, nil)
-	}
-	switch {
-	case errors.Is(qerr, fs.ErrNotExist):
-		return nil, qerr
-	case qerr != nil:
-		return nil, err
-	}
-	defer q.Close()
-	return q.Stat()
+	return e.ns.Stat(obj.String())
 }
 
 // kindNames are the kinds spelled out.
