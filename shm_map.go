@@ -14,6 +14,8 @@ package ipcfs
 // touched, because every access is bounded by the segment's size.
 
 import (
+	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"unsafe"
@@ -27,14 +29,21 @@ import (
 // cleanup (runtime.AddCleanup), which must not reference the handle, can
 // release it when a handle is dropped without Close.
 type shmRes struct {
-	fd  int
-	m   []byte   // current mapping: page multiple, may reach past EOF; nil if none
-	old [][]byte // earlier mappings, kept so handed-out slices stay valid until Close
+	file *os.File // owns fd; what mmap-go maps
+	fd   int      // file's descriptor, for the system calls of internal/shm
+	m    []byte   // current mapping: page multiple, may reach past EOF; nil if none
+	old  [][]byte // earlier mappings, kept so handed-out slices stay valid until Close
+}
+
+// newShmRes takes ownership of the open segment descriptor fd.
+func newShmRes(fd int, name string) *shmRes {
+	return &shmRes{file: os.NewFile(uintptr(fd), name), fd: fd}
 }
 
 // release unmaps every mapping and closes the descriptor, returning the
 // first error. It runs once: from Close, or from the cleanup of a handle
-// that became unreachable while open (then no method can be running).
+// that became unreachable while open (then no method can be running), or
+// when an open fails.
 func (r *shmRes) release() error {
 	var first error
 	for _, m := range append(r.old, r.m) {
@@ -45,10 +54,14 @@ func (r *shmRes) release() error {
 		}
 	}
 	r.m, r.old = nil, nil
-	if err := shm.Close(r.fd); err != nil && first == nil {
+	if err := r.file.Close(); err != nil && first == nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		first = err
 	}
-	r.fd = -1
+	r.file, r.fd = nil, -1
 	return first
 }
 
@@ -79,7 +92,7 @@ func (f *ShmFile) mapAtLeast(end int64) error {
 	if length > math.MaxInt {
 		return sys.EFBIG
 	}
-	m, err := shm.Map(f.fd, int(length), !f.readOnly)
+	m, err := shm.Map(f.file, int(length), !f.readOnly)
 	if err != nil {
 		return err
 	}

@@ -135,8 +135,9 @@ func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error)
 	if err != nil {
 		return nil, err
 	}
+	f := &ShmFile{name: "/" + n, readOnly: readOnly, shmRes: newShmRes(fd, path)}
 	fail := func(err error) (*ShmFile, error) {
-		shm.Close(fd)
+		f.release()
 		if created {
 			shm.Unlink(path)
 		}
@@ -151,13 +152,11 @@ func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error)
 	}
 	// Map before resizing (mapping past the end of the file is allowed), so
 	// a size that cannot be mapped fails without resizing anything.
-	f := &ShmFile{name: "/" + n, readOnly: readOnly, shmRes: &shmRes{fd: fd}}
 	if err := f.mapAtLeast(max(size, st.Size)); err != nil {
 		return fail(err)
 	}
 	if size > 0 && size != st.Size {
 		if err := shm.Truncate(fd, size); err != nil {
-			shm.Unmap(f.m)
 			return fail(err)
 		}
 		st.Size = size

@@ -1,7 +1,8 @@
 // Package shm holds the Linux mechanics of POSIX shared memory for package
 // ipcfs: opening /dev/shm files the way glibc's shm_open does, sizing them,
-// mapping them, and turning a fault on a mapping (the segment shrank under
-// it, or tmpfs ran out of space) into an error instead of a crash.
+// mapping them (through github.com/edsrzf/mmap-go, the portable mapping
+// layer), and turning a fault on a mapping (the segment shrank under it, or
+// tmpfs ran out of space) into an error instead of a crash.
 //
 // Every function returns the raw syscall.Errno, with EINTR retried. On
 // systems other than Linux every call fails with errors.ErrUnsupported.

@@ -2,9 +2,11 @@ package shm
 
 import (
 	"io/fs"
+	"os"
 	"syscall"
 	"time"
 
+	"github.com/edsrzf/mmap-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -82,30 +84,41 @@ func Allocate(fd int, off, n int64) error {
 	return err
 }
 
-// Map maps length bytes of fd from offset 0, shared, read-write when
-// writable and read-only otherwise. length may exceed the file's size.
-func Map(fd int, length int, writable bool) ([]byte, error) {
-	prot := unix.PROT_READ
+// Map maps length bytes of f from offset 0, shared (MAP_SHARED), read-write
+// when writable and read-only otherwise, through mmap-go's MapRegion.
+// length may exceed the file's size. f must stay open while the mapping is
+// used; the mapping outlives neither Unmap nor the process.
+func Map(f *os.File, length int, writable bool) ([]byte, error) {
+	prot := mmap.RDONLY
 	if writable {
-		prot |= unix.PROT_WRITE
+		prot = mmap.RDWR
 	}
-	return unix.Mmap(fd, 0, length, prot, unix.MAP_SHARED)
+	m, err := mmap.MapRegion(f, length, prot, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // Populate asks the kernel to map the pages behind b for writing now
 // (madvise MADV_POPULATE_WRITE, Linux 5.14), saving one page fault per page
 // on first touch. It is only a hint: errors (older kernels) are ignored.
+// mmap-go has no madvise, so this one call is made with x/sys.
 func Populate(b []byte) {
 	if len(b) > 0 {
 		unix.Madvise(b, unix.MADV_POPULATE_WRITE)
 	}
 }
 
-// Unmap removes a mapping made by Map.
-func Unmap(b []byte) error { return unix.Munmap(b) }
+// Unmap removes a mapping made by Map; b must be the whole slice Map
+// returned.
+func Unmap(b []byte) error {
+	m := mmap.MMap(b)
+	return m.Unmap()
+}
 
-// Sync flushes a mapping made by Map (msync MS_SYNC).
-func Sync(b []byte) error { return unix.Msync(b, unix.MS_SYNC) }
+// Sync flushes a mapping made by Map (msync MS_SYNC, mmap-go's Flush).
+func Sync(b []byte) error { return mmap.MMap(b).Flush() }
 
 func retry(f func() error) error {
 	for {

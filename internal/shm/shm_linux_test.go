@@ -10,23 +10,26 @@ import (
 	"unsafe"
 )
 
-func tempFile(t *testing.T, size int64) int {
+// tempFile returns a new file of size bytes opened with Open, as an
+// *os.File (closed when t ends) and its descriptor.
+func tempFile(t *testing.T, size int64) (*os.File, int) {
 	t.Helper()
 	fd, err := Open(t.TempDir()+"/seg", os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { Close(fd) })
+	f := os.NewFile(uintptr(fd), "seg")
+	t.Cleanup(func() { f.Close() })
 	if err := Truncate(fd, size); err != nil {
 		t.Fatal(err)
 	}
-	return fd
+	return f, fd
 }
 
 func TestGuardTurnsSIGBUSOnItsMappingIntoFaulted(t *testing.T) {
 	page := os.Getpagesize()
-	fd := tempFile(t, int64(4*page))
-	m, err := Map(fd, 4*page, true)
+	f, fd := tempFile(t, int64(4*page))
+	m, err := Map(f, 4*page, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +50,43 @@ func TestGuardTurnsSIGBUSOnItsMappingIntoFaulted(t *testing.T) {
 	var v byte
 	if !Guard(owns, func() { v = m[2*page] }) {
 		t.Fatalf("load past the end of the file did not report a fault (read %d)", v)
+	}
+}
+
+func TestMapSharesSyncsAndUnmaps(t *testing.T) {
+	page := os.Getpagesize()
+	f, fd := tempFile(t, int64(page))
+	w, err := Map(f, 2*page, true) // past the end of the file, room to grow
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Map(f, page, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(w, "shared")
+	if err := Sync(w); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 6)
+	if string(r[:6]) != "shared" {
+		t.Errorf("read-only mapping shows %q; want the writable one's bytes", r[:6])
+	}
+	if _, err := f.ReadAt(buf, 0); err != nil || string(buf) != "shared" {
+		t.Errorf("file after Sync = %q, %v", buf, err)
+	}
+	if err := Truncate(fd, int64(2*page)); err != nil {
+		t.Fatal(err)
+	}
+	w[page] = 7 // the grown part is reachable through the existing mapping
+	if _, err := f.ReadAt(buf[:1], int64(page)); err != nil || buf[0] != 7 {
+		t.Errorf("byte at the first page past the old end = %d, %v; want 7", buf[0], err)
+	}
+	if err := Unmap(w); err != nil {
+		t.Fatal(err)
+	}
+	if err := Unmap(r); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -82,7 +122,7 @@ func TestOpenRefusesSymlinksAndKeepsNoNonblock(t *testing.T) {
 	if _, err := os.Lstat(dir + "/target"); !os.IsNotExist(err) {
 		t.Errorf("Open created the symlink's target: %v", err)
 	}
-	fd := tempFile(t, 0)
+	_, fd := tempFile(t, 0)
 	fl, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
 	if errno != 0 || fl&syscall.O_NONBLOCK != 0 {
 		t.Errorf("F_GETFL = %#o, %v; want no O_NONBLOCK", fl, errno)
@@ -90,7 +130,7 @@ func TestOpenRefusesSymlinksAndKeepsNoNonblock(t *testing.T) {
 }
 
 func TestAllocateGrowsButNeverShrinks(t *testing.T) {
-	fd := tempFile(t, 100)
+	_, fd := tempFile(t, 100)
 	if err := Allocate(fd, 50, 1000); err != nil {
 		t.Fatal(err)
 	}

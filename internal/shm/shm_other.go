@@ -2,7 +2,10 @@
 
 package shm
 
-import "errors"
+import (
+	"errors"
+	"os"
+)
 
 // Open fails: shared memory is implemented for Linux only.
 func Open(path string, flag int, perm uint32) (int, error) { return -1, errors.ErrUnsupported }
@@ -26,7 +29,7 @@ func Truncate(fd int, size int64) error { return errors.ErrUnsupported }
 func Allocate(fd int, off, n int64) error { return errors.ErrUnsupported }
 
 // Map fails: shared memory is implemented for Linux only.
-func Map(fd int, length int, writable bool) ([]byte, error) { return nil, errors.ErrUnsupported }
+func Map(f *os.File, length int, writable bool) ([]byte, error) { return nil, errors.ErrUnsupported }
 
 // Unmap fails: shared memory is implemented for Linux only.
 func Unmap(b []byte) error { return errors.ErrUnsupported }
