@@ -368,7 +368,8 @@ func TestReliabilityKilledSemWaitersConserveCount(t *testing.T) {
 		p.expect(t, "ready")
 		procs = append(procs, p)
 	}
-	// Wait (polling, with a deadline) until all three sleep on the futex.
+	// Wait (polling, with a deadline) until all three have registered as
+	// waiters; killed before or while asleep, they must conserve the count.
 	deadline := time.Now().Add(30 * time.Second)
 	for relSemWaiters(t, name) < 3 {
 		if time.Now().After(deadline) {

@@ -28,7 +28,8 @@ type waitersResult struct {
 }
 
 // threadLimit stops mqWaiters from starting more goroutines once the process
-// uses this many OS threads: an implementation that blocks a thread per
+// uses this many more OS threads than before (the runtime keeps the idle
+// threads of earlier work): an implementation that blocks a thread per
 // waiter would otherwise exhaust the machine.
 const threadLimit = 512
 
@@ -120,7 +121,7 @@ func mqWaiters(nq, perQueue int, settle time.Duration) (waitersResult, error) {
 	peak := sampleThreads(time.Millisecond)
 	started := make([]int, nq) // goroutines started per queue
 	for i, q := range qs {
-		if osThreads() > threadLimit {
+		if osThreads()-r.threadsBefore > threadLimit {
 			break
 		}
 		for range perQueue {

@@ -1,6 +1,7 @@
 package futex
 
 import (
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -32,6 +33,24 @@ func Wait(addr *uint32, val uint32, timeout time.Duration) error {
 // and returns how many it woke.
 func Wake(addr *uint32, n int) (int, error) {
 	r, _, e := syscall.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), opWake, uintptr(n), 0, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}
+
+// Sleepers returns how many threads sleep in Wait on addr's shared key, in
+// every process, as the kernel counts them, and wakes none: it is
+// FUTEX_CMP_REQUEUE with none to wake and every sleeper requeued from addr
+// onto addr itself. Tests use it to know that a waiter is asleep in the
+// kernel, which neither /proc (the thread may sleep in a futex of the Go
+// runtime; under emulation it shows the emulator's system calls) nor
+// timing can tell. It returns syscall.EAGAIN when *addr changed during the
+// call: ask again.
+func Sleepers(addr *uint32) (int, error) {
+	val := atomic.LoadUint32(addr)
+	r, _, e := syscall.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), opCmpRequeue, 0,
+		WakeAll, uintptr(unsafe.Pointer(addr)), uintptr(val))
 	if e != 0 {
 		return 0, e
 	}

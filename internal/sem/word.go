@@ -159,3 +159,9 @@ func (w Word) unregister() {
 		futex.Wake(w.futexAddr(), 1)
 	}
 }
+
+// Sleepers returns how many threads, in every process, sleep in the kernel
+// on the semaphore (futex.Sleepers), waking none. Unlike Waiters it counts
+// no stale registration of a killed process; tests use it to know a waiter
+// is asleep.
+func (w Word) Sleepers() (int, error) { return futex.Sleepers(w.futexAddr()) }

@@ -3,10 +3,7 @@ package sem
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"os"
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -14,7 +11,6 @@ import (
 	"unsafe"
 
 	"github.com/ipcfs/ipcfs/internal/futex"
-	"golang.org/x/sys/unix"
 )
 
 // newTestWord returns a semaphore in ordinary 8-byte-aligned memory.
@@ -99,10 +95,24 @@ func TestWordWaitGivesUpAndUnregisters(t *testing.T) {
 	}
 }
 
-// futexBlocked reports whether thread tid of this process sleeps in futex.
-func futexBlocked(tid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/syscall", tid))
-	return err == nil && strings.HasPrefix(string(b), fmt.Sprint(unix.SYS_FUTEX)+" ")
+// awaitSleepers returns once the kernel reports n threads asleep on w,
+// failing t after a minute.
+func awaitSleepers(t *testing.T, w Word, n int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		got, err := w.Sleepers()
+		if err != nil && err != syscall.EAGAIN {
+			t.Fatal(err)
+		}
+		if err == nil && got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d threads asleep on the semaphore after a minute; want %d", got, n)
+		}
+		runtime.Gosched()
+	}
 }
 
 // A waiter that gives up after units were posted passes the wake-up on:
@@ -110,22 +120,24 @@ func futexBlocked(tid int) bool {
 func TestWordGivingUpPassesWakeOn(t *testing.T) {
 	w := newTestWord(0)
 	atomic.AddUint64(w.data, 2*waiter) // the sleeper below and us
-	tids := make(chan int)
-	woke := make(chan error)
+	woke := make(chan error, 1)
 	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		tids <- syscall.Gettid()
-		woke <- futex.Wait(w.futexAddr(), 0, 0)
-	}()
-	tid := <-tids
-	deadline := time.Now().Add(10 * time.Second)
-	for !futexBlocked(tid) {
-		if time.Now().After(deadline) {
-			t.Fatal("sleeper never blocked in futex")
+		// As glibc's sem_wait without a timeout: every return of FUTEX_WAIT
+		// means look again. Woken, EAGAIN (the value moved before it
+		// slept) and EINTR are all correct outcomes.
+		for w.Value() == 0 {
+			if err := futex.Wait(w.futexAddr(), 0, 0); err != nil && err != syscall.EAGAIN && err != syscall.EINTR {
+				woke <- err
+				return
+			}
 		}
-		time.Sleep(time.Millisecond)
-	}
+		woke <- nil
+	}()
+	// Post only once the kernel reports the sleeper asleep on the word, so
+	// the wake-up under test is its only way out. (A signal may still
+	// interrupt it before the post; it then finds the unit without help,
+	// which is correct too.)
+	awaitSleepers(t, w, 1)
 	// A post whose wake-up went to us (so not to the sleeper)...
 	atomic.AddUint64(w.data, 1)
 	// ...and we give up: the sleeper must be woken.
