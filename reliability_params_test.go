@@ -146,8 +146,7 @@ func relParamCases(t *testing.T) []relParamCase {
 }
 
 // relRunParamCase calls c.call, turning a panic into an error report.
-func relRunParamCase(c relParamCase) (err error, panicked any) {
-	defer func() { panicked = recover() }()
+func relRunParamCase(c relParamCase) (err error) {
 	done := make(chan error, 1)
 	go func() {
 		defer func() {
@@ -162,14 +161,14 @@ func relRunParamCase(c relParamCase) (err error, panicked any) {
 	case <-time.After(20 * time.Second):
 		err = errors.New("still blocked after 20s")
 	}
-	return err, nil
+	return err
 }
 
 func TestReliabilityInvalidParametersAreErrors(t *testing.T) {
 	cases := relParamCases(t)
 	before := relShmEntriesHost(t)
 	for _, c := range cases {
-		err, _ := relRunParamCase(c)
+		err := relRunParamCase(c)
 		if err == nil {
 			t.Errorf("%s: succeeded", c.what)
 			continue
@@ -205,7 +204,7 @@ func TestReliabilityInvalidParametersAreErrors(t *testing.T) {
 // argument satisfies errors.Is(err, fs.ErrInvalid), not only EINVAL.
 func TestReliabilityInvalidParametersNameTheParameter(t *testing.T) {
 	for _, c := range relParamCases(t) {
-		err, _ := relRunParamCase(c)
+		err := relRunParamCase(c)
 		if err == nil {
 			continue
 		}
@@ -280,7 +279,7 @@ func TestReliabilityExpiredDeadlinesAndContextsReturnAtOnce(t *testing.T) {
 		}, os.ErrDeadlineExceeded},
 	}
 	for _, c := range cases {
-		err, _ := relRunParamCase(relParamCase{what: c.what, call: c.call})
+		err := relRunParamCase(relParamCase{what: c.what, call: c.call})
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: %v; want %v", c.what, err, c.want)
 		}

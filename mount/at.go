@@ -256,12 +256,11 @@ type ancestorDir struct {
 	child     string
 	childInfo fs.FileInfo
 
-	mu      sync.Mutex
-	loaded  bool
-	infos   []os.FileInfo
-	off     int
-	closed  bool
-	baseErr error
+	mu     sync.Mutex
+	loaded bool
+	infos  []os.FileInfo
+	off    int
+	closed bool
 }
 
 func (d *ancestorDir) check(op string) error {
