@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // relHostileNames are names that try to escape the IPC directories, alias
@@ -35,8 +35,8 @@ var relHostileNames = []string{
 
 var relKindDirs = []string{"shm", "mq", "sem"}
 
-func relKind(dir string) names.Kind {
-	k, ok := kindOf(dir)
+func relKind(dir string) *kind.Kind {
+	k, ok := kind.Lookup(dir)
 	if !ok {
 		panic("relKind: not a kind directory: " + dir)
 	}
@@ -45,12 +45,12 @@ func relKind(dir string) names.Kind {
 
 // relCheckHostPath fails t unless p is a plain file name directly inside the
 // directory that holds objects of kind k, which is the whole promise
-// internal/names.Path makes.
-func relCheckHostPath(t *testing.T, k names.Kind, n, p string) {
+// internal/kind's HostPath makes.
+func relCheckHostPath(t *testing.T, k *kind.Kind, n, p string) {
 	t.Helper()
-	wantDir := strings.TrimSuffix(names.ShmDir, "/")
-	if k == names.Mq {
-		wantDir = strings.TrimSuffix(names.MqueueDir, "/")
+	wantDir := strings.TrimSuffix(kind.ShmDir, "/")
+	if k == kind.Mq {
+		wantDir = strings.TrimSuffix(kind.MqueueDir, "/")
 	}
 	base := filepath.Base(p)
 	switch {
@@ -64,9 +64,9 @@ func relCheckHostPath(t *testing.T, k names.Kind, n, p string) {
 		t.Fatalf("host path %q for name %q has a component over NAME_MAX", p, n)
 	case strings.ContainsRune(p, 0):
 		t.Fatalf("host path %q for name %q holds a NUL byte", p, n)
-	case k == names.Sem && !strings.HasPrefix(base, names.SemPrefix):
+	case k == kind.Sem && !strings.HasPrefix(base, kind.SemPrefix):
 		t.Fatalf("semaphore %q maps to %q, outside glibc's sem.* files", n, p)
-	case k == names.Shm && strings.HasPrefix(base, names.SemPrefix):
+	case k == kind.Shm && strings.HasPrefix(base, kind.SemPrefix):
 		t.Fatalf("segment %q maps to %q, a semaphore's file", n, p)
 	}
 }
@@ -97,7 +97,7 @@ func FuzzNameRules(f *testing.F) {
 			if n == "" || strings.ContainsAny(n, "/\x00") || n == "." || n == ".." {
 				t.Fatalf("CleanName(%q, %q) accepted %q", dir, name, n)
 			}
-			relCheckHostPath(t, k, n, names.Path(k, n))
+			relCheckHostPath(t, k, n, k.HostPath(n))
 			if again, err := CleanName(dir, "/"+n); err != nil || again != n {
 				t.Fatalf("CleanName(%q, %q) = %q, %v; want %q again", dir, "/"+n, again, err, n)
 			}
@@ -189,9 +189,9 @@ func relCheckNamespaceResult(t *testing.T, op, p string, err, splitErr error) {
 }
 
 // relIsNameRuleError reports whether err holds one of the name-rule errors
-// of internal/names.
+// of internal/kind.
 func relIsNameRuleError(err error) bool {
-	for _, e := range []error{names.ErrEmpty, names.ErrSlash, names.ErrDots, names.ErrNUL, names.ErrTooLong, names.ErrReserved} {
+	for _, e := range []error{kind.ErrEmpty, kind.ErrSlash, kind.ErrDots, kind.ErrNUL, kind.ErrTooLong, kind.ErrReserved} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -200,7 +200,7 @@ func relIsNameRuleError(err error) bool {
 }
 
 // relCheckSameHostObject checks that the FileInfo the namespace returned for
-// dir/name describes the host file names.Path gives (same device and inode),
+// dir/name describes the host file kind.HostPath gives (same device and inode),
 // so the library looked nowhere else.
 func relCheckSameHostObject(t *testing.T, p, dir, name string, fi fs.FileInfo) {
 	t.Helper()
@@ -223,11 +223,11 @@ func relCheckSameHostObject(t *testing.T, p, dir, name string, fi fs.FileInfo) {
 	k := relKind(dir)
 	n, _ := CleanName(dir, name)
 	var host syscall.Stat_t
-	if err := syscall.Lstat(names.Path(k, n), &host); err != nil {
-		t.Fatalf("Stat(%q) succeeded but its host file %s: %v", p, names.Path(k, n), err)
+	if err := syscall.Lstat(k.HostPath(n), &host); err != nil {
+		t.Fatalf("Stat(%q) succeeded but its host file %s: %v", p, k.HostPath(n), err)
 	}
 	if host.Dev != st.Dev || host.Ino != st.Ino {
 		t.Fatalf("Stat(%q) describes dev %d inode %d; host file %s is dev %d inode %d",
-			p, st.Dev, st.Ino, names.Path(k, n), host.Dev, host.Ino)
+			p, st.Dev, st.Ino, k.HostPath(n), host.Dev, host.Ino)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -123,6 +124,18 @@ func mqReadProc(name string) (int64, error) {
 	return strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 }
 
+// createAttr returns the capacity and message size of a queue created with
+// attr (nil: none asked for): each field attr leaves at zero takes the
+// system's default, lowered to its limit as the kernel does.
+func (l MqLimits) createAttr(attr *MqAttr) (maxMsg, msgSize int64) {
+	var a MqAttr
+	if attr != nil {
+		a = *attr
+	}
+	return kind.MqAttrOrDefault(a.MaxMessages, l.MsgDefault, l.MsgMax),
+		kind.MqAttrOrDefault(a.MessageSize, l.MsgsizeDefault, l.MsgsizeMax)
+}
+
 // mqExplainOpen turns the errno of a failed mq_open into a limit error
 // naming the limit, when one is the cause.
 func mqExplainOpen(errno sys.Errno, create bool, attr *MqAttr) error {
@@ -136,35 +149,23 @@ func mqExplainOpen(errno sys.Errno, create bool, attr *MqAttr) error {
 	if err != nil {
 		return errno
 	}
-	maxMsg, msgSize := l.MsgDefault, l.MsgsizeDefault
-	if maxMsg > l.MsgMax {
-		maxMsg = l.MsgMax
-	}
-	if msgSize > l.MsgsizeMax {
-		msgSize = l.MsgsizeMax
-	}
-	if attr != nil && attr.MaxMessages > 0 {
-		maxMsg = attr.MaxMessages
-	}
-	if attr != nil && attr.MessageSize > 0 {
-		msgSize = attr.MessageSize
-	}
+	maxMsg, msgSize := l.createAttr(attr)
 	switch errno {
 	case syscall.EINVAL:
 		if maxMsg > l.MsgMax {
-			return &limitError{fmt.Sprintf("max messages %d exceeds the limit %d of %smsg_max (raise it as root: sysctl fs.mqueue.msg_max=%d)",
-				maxMsg, l.MsgMax, mqProcDir, maxMsg), errno}
+			return kind.MqAttrTooLarge("max messages", maxMsg, l.MsgMax, mqProcDir+"msg_max",
+				fmt.Sprintf("raise it as root: sysctl fs.mqueue.msg_max=%d", maxMsg))
 		}
 		if msgSize > l.MsgsizeMax {
-			return &limitError{fmt.Sprintf("message size %d exceeds the limit %d of %smsgsize_max (raise it as root: sysctl fs.mqueue.msgsize_max=%d)",
-				msgSize, l.MsgsizeMax, mqProcDir, msgSize), errno}
+			return kind.MqAttrTooLarge("message size", msgSize, l.MsgsizeMax, mqProcDir+"msgsize_max",
+				fmt.Sprintf("raise it as root: sysctl fs.mqueue.msgsize_max=%d", msgSize))
 		}
 	case sys.ENOSPC:
-		return &limitError{fmt.Sprintf("too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",
-			mqProcDir, l.QueuesMax), errno}
+		return kind.Limit(errno, "too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",
+			mqProcDir, l.QueuesMax)
 	case sys.EMFILE:
-		return &limitError{fmt.Sprintf("RLIMIT_MSGQUEUE exhausted: a queue of %d x %d bytes costs %d bytes and this user's queues may take at most %d bytes in all (remove unused queues, create smaller ones, or raise the limit: ulimit -q / setrlimit(RLIMIT_MSGQUEUE))",
-			maxMsg, msgSize, QueueCost(maxMsg, msgSize), l.RlimitMsgqueue), errno}
+		return kind.Limit(errno, "RLIMIT_MSGQUEUE exhausted: a queue of %d x %d bytes costs %d bytes and this user's queues may take at most %d bytes in all (remove unused queues, create smaller ones, or raise the limit: ulimit -q / setrlimit(RLIMIT_MSGQUEUE))",
+			maxMsg, msgSize, QueueCost(maxMsg, msgSize), l.RlimitMsgqueue)
 	}
 	return errno
 }

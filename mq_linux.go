@@ -29,12 +29,7 @@ func mqSysOpen(n string, flag int, perm fs.FileMode, attr *MqAttr) (int, MqAttr,
 			if err != nil {
 				return -1, MqAttr{}, err
 			}
-			if ka.Maxmsg == 0 {
-				ka.Maxmsg = min(l.MsgDefault, l.MsgMax)
-			}
-			if ka.Msgsize == 0 {
-				ka.Msgsize = min(l.MsgsizeDefault, l.MsgsizeMax)
-			}
+			ka.Maxmsg, ka.Msgsize = l.createAttr(attr)
 		}
 	}
 	for {

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -84,9 +84,9 @@ var _ MessageQueue = (*MqFile)(nil)
 // names the limit and how to raise it and still satisfies errors.Is with the
 // errno.
 func OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (*MqFile, error) {
-	n, err := names.Clean(names.Mq, name)
+	n, err := kind.Mq.Clean(name)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: invalidName(err)}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	if err := mqCheckOpen(flag, attr); err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -111,19 +111,15 @@ const mqAccMode = os.O_RDONLY | os.O_WRONLY | os.O_RDWR
 
 // mqCheckOpen validates OpenMq's flag and attr.
 func mqCheckOpen(flag int, attr *MqAttr) error {
-	known := mqAccMode | os.O_CREATE | os.O_EXCL | sys.O_NONBLOCK | syscall.O_CLOEXEC
-	if flag&^known != 0 {
-		return invalidParam("flag %#o has bits a message queue does not take (only O_RDONLY, O_WRONLY, O_RDWR, O_CREATE, O_EXCL, O_NONBLOCK)", flag&^known)
-	}
-	if flag&mqAccMode == mqAccMode {
-		return invalidParam("flag has both O_WRONLY and O_RDWR")
+	if err := kind.Mq.CheckFlags(flag); err != nil {
+		return err
 	}
 	if attr != nil {
 		if attr.MaxMessages < 0 {
-			return invalidParam("attr.MaxMessages %d is negative", attr.MaxMessages)
+			return kind.NegativeAttr("MaxMessages", attr.MaxMessages)
 		}
 		if attr.MessageSize < 0 {
-			return invalidParam("attr.MessageSize %d is negative", attr.MessageSize)
+			return kind.NegativeAttr("MessageSize", attr.MessageSize)
 		}
 	}
 	return nil
@@ -157,9 +153,9 @@ func newMqFile(name string, fd int, a MqAttr) (*MqFile, error) {
 // with the last of them. Errors, inside an *fs.PathError: fs.ErrNotExist,
 // fs.ErrPermission (not the owner), fs.ErrInvalid for a bad name.
 func RemoveMq(name string) error {
-	n, err := names.Clean(names.Mq, name)
+	n, err := kind.Mq.Clean(name)
 	if err != nil {
-		return &fs.PathError{Op: "remove", Path: name, Err: invalidName(err)}
+		return &fs.PathError{Op: "remove", Path: name, Err: err}
 	}
 	if err := mqSysUnlink(n); err != nil {
 		if err == syscall.EPERM {
@@ -285,7 +281,7 @@ func (q *MqFile) SetPriority(prio uint) error {
 		return err
 	}
 	if prio > QueuePriorityMax {
-		return &fs.PathError{Op: "setpriority", Path: q.name, Err: invalidParam("priority %d is above QueuePriorityMax (%d)", prio, QueuePriorityMax)}
+		return &fs.PathError{Op: "setpriority", Path: q.name, Err: kind.PriorityTooHigh(prio)}
 	}
 	q.prio.Store(uint32(prio))
 	return nil
@@ -352,8 +348,7 @@ func mqInfo(n string, size int64, st mqFileStat, a MqAttr) fs.FileInfo {
 	if st.sys != nil {
 		sys = st.sys
 	}
-	return &staticInfo{name: n, size: size, mode: fs.ModeIrregular | st.perm, modTime: st.modTime,
-		sys: MqInfo{Attr: a, Stat: sys}}
+	return kind.Mq.Info(n, size, st.perm, st.modTime, MqInfo{Attr: a, Stat: sys})
 }
 
 // mqParseQsize parses the QSIZE field of the status line read(2) returns on
@@ -380,9 +375,9 @@ func mqParseQsize(line []byte) (int64, error) {
 // notification registration on the queue — or else from a descriptor opened
 // for the purpose (read-only, else write-only; nothing is received).
 func statMq(name string) (fs.FileInfo, error) {
-	n, err := names.Clean(names.Mq, name)
+	n, err := kind.Mq.Clean(name)
 	if err != nil {
-		return nil, invalidName(err)
+		return nil, err
 	}
 	if !MessageQueuesSupported {
 		return nil, mqUnsupported()
@@ -390,7 +385,7 @@ func statMq(name string) (fs.FileInfo, error) {
 	if !mqueueMounted() {
 		return nil, ErrMqueueNotMounted
 	}
-	st, err := mqSysLstat(names.Path(names.Mq, n))
+	st, err := mqSysLstat(kind.Mq.HostPath(n))
 	if err != nil {
 		return nil, err
 	}

@@ -16,13 +16,13 @@ package ipcfs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"sync"
 	"time"
 
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -150,12 +150,10 @@ func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) err
 		return err
 	}
 	if prio > QueuePriorityMax {
-		return &fs.PathError{Op: op, Path: q.name, Err: invalidParam("priority %d is above QueuePriorityMax (%d)", prio, QueuePriorityMax)}
+		return &fs.PathError{Op: op, Path: q.name, Err: kind.PriorityTooHigh(prio)}
 	}
 	if int64(len(msg)) > q.msgSize {
-		return &fs.PathError{Op: op, Path: q.name, Err: &limitError{
-			fmt.Sprintf("message of %d bytes is longer than the queue's message size (%d bytes)", len(msg), q.msgSize),
-			sys.EMSGSIZE}}
+		return &fs.PathError{Op: op, Path: q.name, Err: kind.MessageTooLong(len(msg), q.msgSize)}
 	}
 	if ctx == nil {
 		ctx = context.Background()

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -36,7 +37,7 @@ func (q *MqFile) Notify(fn func()) error {
 		return err
 	}
 	if fn == nil {
-		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("fn is nil (use CancelNotify to cancel)")}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.NilNotify()}
 	}
 	return mqNotifier.register(q, fn)
 }
@@ -69,11 +70,11 @@ func (q *MqFile) NotifySignal(sig os.Signal) error {
 	s, ok := sys.SignalNumber(sig)
 	switch {
 	case !ok:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %v is not a syscall.Signal", sig)}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %v is not a syscall.Signal", sig)}
 	case s < 1 || s > SignalMax:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %d is outside 1..%d", s, SignalMax)}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is outside 1..%d", s, SignalMax)}
 	case s >= 32 && s < SignalMin:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: invalidParam("signal %d is reserved by glibc and the Go runtime (use %d..%d)", s, SignalMin, SignalMax)}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is reserved by glibc and the Go runtime (use %d..%d)", s, SignalMin, SignalMax)}
 	}
 	return q.control("notify", func(fd int) error { return mqSysNotifySignal(fd, s) })
 }

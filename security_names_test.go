@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // relEntryPoints are every function that takes an object name, as
@@ -49,11 +49,11 @@ func relEntryPoints(name string) []struct {
 
 func TestSecurityNamesCannotEscapeIPCDirs(t *testing.T) {
 	canary := relNewCanary(t, "do not touch")
-	fromShm, err := filepath.Rel(names.ShmDir, canary.path)
+	fromShm, err := filepath.Rel(kind.ShmDir, canary.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromMq, err := filepath.Rel(names.MqueueDir, canary.path)
+	fromMq, err := filepath.Rel(kind.MqueueDir, canary.path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestSecurityNonRegularFilesAreRefused(t *testing.T) {
 			t.Run(m.what+"/"+o.what, func(t *testing.T) {
 				name := uniqueName(t)
 				n, _ := CleanName(o.dir, name)
-				host := names.Path(relKind(o.dir), n)
+				host := relKind(o.dir).HostPath(n)
 				if err := m.make(host); err != nil {
 					t.Fatal(err)
 				}
@@ -220,7 +220,7 @@ func TestSecurityNonRegularFilesAreRefused(t *testing.T) {
 // FuzzObjectNames creates, uses and removes objects of each kind with a
 // fuzzed name (under a prefix unique to the process, so nothing else is
 // touched): either fs.ErrInvalid, or an object whose host file is exactly
-// internal/names.Path of the name and is gone after the remove. Queues are
+// internal/kind's HostPath of the name and is gone after the remove. Queues are
 // not checked through /dev/mqueue (it may not be mounted), but their create
 // and remove must agree.
 func FuzzObjectNames(f *testing.F) {
@@ -252,7 +252,7 @@ func FuzzObjectNames(f *testing.F) {
 				t.Fatalf("create %s %q succeeded; CleanName says %v", dir, name, cleanErr)
 			}
 			n, _ := CleanName(dir, name)
-			host := names.Path(relKind(dir), n)
+			host := relKind(dir).HostPath(n)
 			if dir != "mq" {
 				if _, err := os.Lstat(host); err != nil {
 					t.Errorf("created %s %q but %s: %v", dir, name, host, err)

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 func init() {
@@ -75,9 +75,9 @@ func relObjectMode(dir, name string, f File) (fs.FileMode, int, error) {
 		return 0, 0, err
 	}
 	var st syscall.Stat_t
-	if err := syscall.Lstat(names.Path(k, n), &st); err == nil {
+	if err := syscall.Lstat(k.HostPath(n), &st); err == nil {
 		return fs.FileMode(st.Mode & 0o777), int(st.Uid), nil
-	} else if k != names.Mq {
+	} else if k != kind.Mq {
 		return 0, 0, err
 	}
 	fi, err := f.Stat()

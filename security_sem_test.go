@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // relSemHostPath returns the host file of semaphore name.
@@ -30,7 +30,7 @@ func relSemHostPath(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return names.Path(names.Sem, n)
+	return kind.Sem.HostPath(n)
 }
 
 func TestSecuritySemaphoreNeverHalfInitialised(t *testing.T) {

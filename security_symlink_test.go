@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // relCanary is a regular file outside the IPC directories that a test
@@ -70,7 +70,7 @@ func relPlantSymlink(t *testing.T, dir, name, target string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	host := names.Path(relKind(dir), n)
+	host := relKind(dir).HostPath(n)
 	if err := os.Symlink(target, host); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestSecurityNamespaceMetadataCallsDoNotFollowSymlinks(t *testing.T) {
 func TestSecurityNamespaceMetadataCallsRefuseTraversal(t *testing.T) {
 	ns := New()
 	canary := relNewCanary(t, "secret")
-	rel, err := filepath.Rel(names.ShmDir, canary.path)
+	rel, err := filepath.Rel(kind.ShmDir, canary.path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,11 @@
 package ipcfs
 
 import (
-	"fmt"
 	"io/fs"
 	"syscall"
 	"time"
 
-	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sem"
 )
 
@@ -35,20 +34,14 @@ func (s *SemFile) Stat() (fs.FileInfo, error) {
 }
 
 func semInfo(name string, st *syscall.Stat_t, value int) fs.FileInfo {
-	return &staticInfo{
-		name:    name,
-		size:    int64(value),
-		mode:    fs.ModeIrregular | fs.FileMode(st.Mode).Perm(),
-		modTime: time.Unix(st.Mtim.Unix()),
-		sys:     SemInfo{Value: value, Stat: st},
-	}
+	return kind.Sem.Info(name, int64(value), fs.FileMode(st.Mode).Perm(), time.Unix(st.Mtim.Unix()), SemInfo{Value: value, Stat: st})
 }
 
 // statSem returns the FileInfo of the semaphore with the clean name n, as
 // SemFile.Stat does, without mapping it: the value is read with pread. A
 // semaphore this process may not read has value 0.
 func statSem(n string) (fs.FileInfo, error) {
-	st, value, _, err := sem.Peek(names.Path(names.Sem, n))
+	st, value, _, err := sem.Peek(kind.Sem.HostPath(n))
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +52,7 @@ func statSem(n string) (fs.FileInfo, error) {
 // error still satisfies errors.Is(err, syscall.EOVERFLOW).
 func semExplainPost(err error) error {
 	if errno, ok := err.(syscall.Errno); ok && errno == syscall.EOVERFLOW {
-		return &limitError{fmt.Sprintf("value is at SemValueMax (%d, SEM_VALUE_MAX): acquire before releasing more", SemValueMax), errno}
+		return kind.SemValueAtMax()
 	}
 	return err
 }

@@ -7,7 +7,6 @@ package ipcfs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"runtime"
@@ -15,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sem"
 )
 
@@ -79,15 +78,14 @@ var _ Semaphore = (*SemFile)(nil)
 // that is not a semaphore (for example a zero-length one) gives an error
 // matching fs.ErrInvalid, never a crash.
 func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, error) {
-	n, err := CleanName("sem", name)
+	n, err := kind.Sem.Clean(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	if value > SemValueMax {
-		return nil, &fs.PathError{Op: "open", Path: name,
-			Err: fmt.Errorf("%w: value %d is above SemValueMax (%d)", fs.ErrInvalid, value, SemValueMax)}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: kind.SemValueTooHigh(value)}
 	}
-	m, err := sem.Open(names.Path(names.Sem, n), flag&os.O_CREATE != 0, flag&os.O_EXCL != 0, uint32(perm.Perm()), value)
+	m, err := sem.Open(kind.Sem.HostPath(n), flag&os.O_CREATE != 0, flag&os.O_EXCL != 0, uint32(perm.Perm()), value)
 	if err != nil {
 		return nil, pathError("open", name, explainNofile(err))
 	}
@@ -106,11 +104,11 @@ func semCleanupMapping(m *sem.Mapping) { m.Close() }
 // here and in other processes, keep working; a later OpenSem with
 // os.O_CREATE makes a new, unrelated semaphore.
 func RemoveSem(name string) error {
-	n, err := CleanName("sem", name)
+	n, err := kind.Sem.Clean(name)
 	if err != nil {
 		return &fs.PathError{Op: "remove", Path: name, Err: err}
 	}
-	return pathError("remove", name, sem.Unlink(names.Path(names.Sem, n)))
+	return pathError("remove", name, sem.Unlink(kind.Sem.HostPath(n)))
 }
 
 // use checks the handle is open and holds it open: on success the caller

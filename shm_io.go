@@ -10,6 +10,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/shm"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
@@ -30,7 +31,7 @@ func (f *ShmFile) ReadAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, f.pathErr("readat", invalidParam("offset %d is negative", off))
+		return 0, f.pathErr("readat", kind.NegativeOffset(off))
 	}
 	return f.readAt("readat", p, off)
 }
@@ -114,7 +115,7 @@ func (f *ShmFile) WriteAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, f.pathErr("writeat", invalidParam("offset %d is negative", off))
+		return 0, f.pathErr("writeat", kind.NegativeOffset(off))
 	}
 	return f.writeAt("writeat", p, off)
 }
@@ -258,7 +259,7 @@ func (f *ShmFile) Seek(offset int64, whence int) (int64, error) {
 		base = f.pos
 	case io.SeekEnd:
 	default:
-		return 0, f.pathErr("seek", invalidParam("whence %d is not io.SeekStart, io.SeekCurrent or io.SeekEnd", whence))
+		return 0, f.pathErr("seek", kind.BadWhence(whence))
 	}
 	f.mu.RLock()
 	closed := f.closed
@@ -274,7 +275,7 @@ func (f *ShmFile) Seek(offset int64, whence int) (int64, error) {
 		return 0, f.pathErr("seek", err)
 	}
 	if (offset > 0 && base > math.MaxInt64-offset) || base+offset < 0 {
-		return 0, f.pathErr("seek", invalidParam("offset %d from %d is outside 0..MaxInt64", offset, base))
+		return 0, f.pathErr("seek", kind.SeekOutOfRange(offset, base))
 	}
 	f.pos = base + offset
 	return f.pos, nil

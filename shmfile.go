@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/shm"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
@@ -85,12 +85,12 @@ var _ SharedMemory = (*ShmFile)(nil)
 // gives fs.ErrInvalid. On systems other than Linux, OpenShm fails with
 // errors.ErrUnsupported.
 func OpenShm(name string, flag int, perm fs.FileMode, size int64) (*ShmFile, error) {
-	n, err := names.Clean(names.Shm, name)
+	n, err := kind.Shm.Clean(name)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: invalidName(err)}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	if size < 0 {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: invalidParam("size %d is negative", size)}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: kind.NegativeSize(size)}
 	}
 	f, err := shmOpen(n, flag, perm, size)
 	if err != nil {
@@ -100,7 +100,7 @@ func OpenShm(name string, flag int, perm fs.FileMode, size int64) (*ShmFile, err
 }
 
 func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error) {
-	path := names.Path(names.Shm, n)
+	path := kind.Shm.HostPath(n)
 	readOnly := flag&(os.O_WRONLY|os.O_RDWR) == 0
 	acc := os.O_RDWR
 	if readOnly {
@@ -174,11 +174,11 @@ func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error)
 // sticky bit, when the segment is someone else's), fs.ErrInvalid for an
 // invalid name.
 func RemoveShm(name string) error {
-	n, err := names.Clean(names.Shm, name)
+	n, err := kind.Shm.Clean(name)
 	if err != nil {
-		return &fs.PathError{Op: "remove", Path: name, Err: invalidName(err)}
+		return &fs.PathError{Op: "remove", Path: name, Err: err}
 	}
-	if err := shm.Unlink(names.Path(names.Shm, n)); err != nil {
+	if err := shm.Unlink(kind.Shm.HostPath(n)); err != nil {
 		return &fs.PathError{Op: "remove", Path: name, Err: err}
 	}
 	return nil
@@ -188,7 +188,7 @@ func RemoveShm(name string) error {
 // symlink. Only regular files are segments: a symlink gives ELOOP (what
 // OpenShm's O_NOFOLLOW gives), any other kind of file ENODEV.
 func statShm(n string) (fs.FileInfo, error) {
-	st, err := shm.Lstat(names.Path(names.Shm, n))
+	st, err := shm.Lstat(kind.Shm.HostPath(n))
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func shmInfo(n string, st shm.Info) (fs.FileInfo, error) {
 	case !st.Mode.IsRegular():
 		return nil, sys.ENODEV
 	}
-	return NewFileInfo(n, st.Size, st.Mode, st.ModTime, st.Sys), nil
+	return kind.Shm.Info(n, st.Size, st.Mode, st.ModTime, st.Sys), nil
 }
 
 // Name returns the segment's POSIX name with its leading slash ("/NAME").
@@ -282,7 +282,7 @@ func (f *ShmFile) Truncate(size int64) error {
 		return err
 	}
 	if size < 0 {
-		return f.pathErr("truncate", invalidParam("size %d is negative", size))
+		return f.pathErr("truncate", kind.NegativeSize(size))
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

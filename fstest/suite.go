@@ -210,6 +210,34 @@ func (s *suite) wantInvalid(call string, err error) {
 	s.wantPathError(call, err)
 }
 
+// wantParam checks that err is the host's error for a bad argument the
+// library itself refuses: an *fs.PathError matching both fs.ErrInvalid and
+// syscall.EINVAL, whose message contains every one of mentions (the
+// parameter and the values involved). The host and its twin give the same
+// text; a backend that only passes the kernel's bare EINVAL through fails.
+func (s *suite) wantParam(call string, err error, mentions ...string) {
+	s.Helper()
+	if err == nil {
+		s.Errorf("%s succeeded; want an invalid-argument error", call)
+		return
+	}
+	if !errors.Is(err, fs.ErrInvalid) || !errors.Is(err, syscall.EINVAL) {
+		s.Errorf("%s = %v; want an error matching both fs.ErrInvalid and syscall.EINVAL", call, err)
+	}
+	s.wantMentions(call, err, mentions...)
+	s.wantPathError(call, err)
+}
+
+// wantMentions checks that err's message contains every one of mentions.
+func (s *suite) wantMentions(call string, err error, mentions ...string) {
+	s.Helper()
+	for _, m := range mentions {
+		if err != nil && !strings.Contains(err.Error(), m) {
+			s.Errorf("%s = %q; want a message that mentions %q", call, err, m)
+		}
+	}
+}
+
 // wantPathError checks that err is, or wraps, an *fs.PathError.
 func (s *suite) wantPathError(call string, err error) {
 	s.Helper()

@@ -26,14 +26,14 @@ func init() {
 	)
 }
 
-// kinds drives the per-kind tables: open creates or opens the object named
+// suiteKinds drives the per-kind tables: open creates or opens the object named
 // name in dir with flag.
-type kind struct {
+type suiteKind struct {
 	dir  string
 	open func(s *suite, name string, flag int) (ipcfs.File, error)
 }
 
-var kinds = []kind{
+var suiteKinds = []suiteKind{
 	{"shm", func(s *suite, name string, flag int) (ipcfs.File, error) {
 		return s.ns.OpenShm(name, flag, 0o600, 0)
 	}},
@@ -115,7 +115,7 @@ func testPathErrors(s *suite) {
 		s.wantAnyErr(fmt.Sprintf("OpenFile(%q, O_RDWR)", p), err)
 		s.wantErr(fmt.Sprintf("Remove(%q)", p), s.ns.Remove(p), fs.ErrPermission)
 	}
-	for _, k := range kinds {
+	for _, k := range suiteKinds {
 		s.wantErr(fmt.Sprintf("Remove(%q)", k.dir+"/"+missing), s.ns.Remove(k.dir+"/"+missing), fs.ErrNotExist)
 	}
 	name, _ := s.createShm(1)
@@ -124,7 +124,7 @@ func testPathErrors(s *suite) {
 }
 
 func testNameRules(s *suite) {
-	for _, k := range kinds {
+	for _, k := range suiteKinds {
 		maxLen := 255
 		if k.dir == "sem" {
 			maxLen = 251
@@ -171,7 +171,7 @@ func testNameRules(s *suite) {
 }
 
 func testCreateFlags(s *suite) {
-	for _, k := range kinds {
+	for _, k := range suiteKinds {
 		name := s.unique()
 		p := k.dir + "/" + name
 		_, err := k.open(s, name, os.O_RDWR)
@@ -315,7 +315,7 @@ func testReadDirStat(s *suite) {
 	shm.Write([]byte("12345"))
 	mqName, q := s.createMq(nil)
 	q.Send(bg, []byte("abc"), 0)
-	semName, _ := s.createSem(3)
+	semName, sem := s.createSem(3)
 
 	check := func(dir, name string, regular bool, size int64) {
 		s.Helper()
@@ -358,7 +358,7 @@ func testReadDirStat(s *suite) {
 	}
 	check("shm", shmName, true, 5)
 	check("mq", mqName, false, 3)
-	check("sem", semName, false, -1)
+	check("sem", semName, false, 3) // a semaphore's size is its value
 
 	if fi, err := s.ns.Stat("mq/" + mqName); err == nil {
 		if info, ok := fi.Sys().(ipcfs.MqInfo); !ok {
@@ -381,10 +381,13 @@ func testReadDirStat(s *suite) {
 	if fi, err := q.Stat(); s.ok("queue Stat()", err) && (fi.Size() != 3 || fi.Mode()&fs.ModeIrregular == 0) {
 		s.Errorf("queue Stat() = size %d mode %v; want size 3 (bytes queued), fs.ModeIrregular", fi.Size(), fi.Mode())
 	}
+	if fi, err := sem.Stat(); s.ok("semaphore Stat()", err) && (fi.Size() != 3 || fi.Mode()&fs.ModeIrregular == 0) {
+		s.Errorf("semaphore Stat() = size %d mode %v; want size 3 (its value), fs.ModeIrregular", fi.Size(), fi.Mode())
+	}
 }
 
 func testChmod(s *suite) {
-	for _, k := range kinds {
+	for _, k := range suiteKinds {
 		name := s.unique()
 		f, err := k.open(s, name, os.O_RDWR|os.O_CREATE|os.O_EXCL)
 		if !s.ok("create "+k.dir, err) {

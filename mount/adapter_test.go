@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/backend"
 	"github.com/spf13/afero"
 )
 
@@ -105,7 +106,7 @@ func (a *aferoNS) CreateTemp(dir, pattern string) (ipcfs.File, error) {
 // reopen opens an object created on the namespace behind the mount
 // through the mount, without the creation flags.
 func (a *aferoNS) reopen(dir, name string, flag int) (ipcfs.File, error) {
-	n, err := ipcfs.CleanName(dir, name)
+	n, err := backend.CleanName(dir, name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -120,10 +121,10 @@ func (a *aferoNS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (
 		}
 		f.Close()
 		flag &^= os.O_TRUNC
-	} else if _, err := ipcfs.CleanName("shm", name); err != nil {
+	} else if _, err := backend.CleanName("shm", name); err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	n, _ := ipcfs.CleanName("shm", name)
+	n, _ := backend.CleanName("shm", name)
 	f, err := a.OpenFile("shm/"+n, flag&^(os.O_CREATE|os.O_EXCL), perm)
 	if err != nil {
 		return nil, err
@@ -140,7 +141,7 @@ func (a *aferoNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.Mq
 		f.Close()
 		flag &^= os.O_CREATE | os.O_EXCL
 	}
-	n, err := ipcfs.CleanName("mq", name)
+	n, err := backend.CleanName("mq", name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -160,7 +161,7 @@ func (a *aferoNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32)
 		f.Close()
 		flag &^= os.O_CREATE | os.O_EXCL
 	}
-	n, err := ipcfs.CleanName("sem", name)
+	n, err := backend.CleanName("sem", name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}

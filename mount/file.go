@@ -33,8 +33,8 @@ func (h *handle) Name() string {
 	return h.name
 }
 
-// check returns fs.ErrClosed (fs.ErrInvalid for nil) for op.
-func (h *handle) check(op string) error {
+// checkValid returns fs.ErrClosed (fs.ErrInvalid for nil) for op.
+func (h *handle) checkValid(op string) error {
 	if h == nil {
 		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
 	}
@@ -57,7 +57,7 @@ func (h *handle) markClosed() error {
 
 // fail returns errno for op, or fs.ErrClosed if the handle is closed.
 func (h *handle) fail(op string, errno error) error {
-	if err := h.check(op); err != nil {
+	if err := h.checkValid(op); err != nil {
 		return err
 	}
 	return &fs.PathError{Op: op, Path: h.name, Err: errno}
@@ -74,7 +74,7 @@ func (h *handle) wrap(op string, err error) error {
 // Stat returns the object's FileInfo: a regular file for a segment,
 // fs.ModeIrregular for a queue (Size the bytes queued) or a semaphore.
 func (h *handle) Stat() (os.FileInfo, error) {
-	if err := h.check("stat"); err != nil {
+	if err := h.checkValid("stat"); err != nil {
 		return nil, err
 	}
 	fi, err := h.obj.Stat()
@@ -120,7 +120,7 @@ func (f *shmFile) hd() *handle {
 }
 
 func (f *shmFile) checkRead(op string) error {
-	if err := f.hd().check(op); err != nil {
+	if err := f.hd().checkValid(op); err != nil {
 		return err
 	}
 	if !f.readable {
@@ -130,7 +130,7 @@ func (f *shmFile) checkRead(op string) error {
 }
 
 func (f *shmFile) checkWrite(op string) error {
-	if err := f.hd().check(op); err != nil {
+	if err := f.hd().checkValid(op); err != nil {
 		return err
 	}
 	if !f.writable {
@@ -159,7 +159,7 @@ func (f *shmFile) ReadAt(p []byte, off int64) (int, error) {
 
 // Seek sets the offset, as os.File.Seek does.
 func (f *shmFile) Seek(offset int64, whence int) (int64, error) {
-	if err := f.hd().check("seek"); err != nil {
+	if err := f.hd().checkValid("seek"); err != nil {
 		return 0, err
 	}
 	n, err := f.shm.Seek(offset, whence)
@@ -227,11 +227,11 @@ func (f *shmFile) WriteTo(w io.Writer) (int64, error) {
 
 // Size returns the segment's current size.
 func (f *shmFile) Size() (int64, error) {
-	if err := f.hd().check("size"); err != nil {
+	if err := f.hd().checkValid("stat"); err != nil {
 		return 0, err
 	}
 	n, err := f.shm.Size()
-	return n, f.wrap("size", err)
+	return n, f.wrap("stat", err)
 }
 
 // Truncate resizes the segment.
@@ -244,7 +244,7 @@ func (f *shmFile) Truncate(size int64) error {
 
 // Sync flushes the mapping (msync).
 func (f *shmFile) Sync() error {
-	if err := f.hd().check("sync"); err != nil {
+	if err := f.hd().checkValid("sync"); err != nil {
 		return err
 	}
 	return f.wrap("sync", f.shm.Sync())
@@ -267,7 +267,7 @@ func (s *stream) hd() *handle {
 // kept, if p is too small); on a semaphore it waits for one unit, then takes
 // up to len(p) units without waiting.
 func (s *stream) Read(p []byte) (int, error) {
-	if err := s.hd().check("read"); err != nil {
+	if err := s.hd().checkValid("read"); err != nil {
 		return 0, err
 	}
 	n, err := s.obj.Read(p)
@@ -277,7 +277,7 @@ func (s *stream) Read(p []byte) (int, error) {
 // Write sends p as one message at the queue handle's priority, or releases
 // len(p) units of a semaphore.
 func (s *stream) Write(p []byte) (int, error) {
-	if err := s.hd().check("write"); err != nil {
+	if err := s.hd().checkValid("write"); err != nil {
 		return 0, err
 	}
 	n, err := s.obj.Write(p)
@@ -300,7 +300,7 @@ func (s *stream) Seek(int64, int) (int64, error) { return 0, s.fail("seek", sysc
 func (s *stream) Truncate(int64) error { return s.fail("truncate", syscall.EINVAL) }
 
 // Sync does nothing (nothing is buffered); fs.ErrClosed after Close.
-func (s *stream) Sync() error { return s.check("sync") }
+func (s *stream) Sync() error { return s.checkValid("sync") }
 
 // mqFile is an open message queue: an afero.File and an
 // ipcfs.MessageQueue. Write sends one message, Read receives one.
@@ -320,7 +320,7 @@ func (f *mqFile) hd() *handle {
 
 // Send is ipcfs.MessageQueue.Send.
 func (f *mqFile) Send(ctx context.Context, msg []byte, prio uint) error {
-	if err := f.hd().check("send"); err != nil {
+	if err := f.hd().checkValid("send"); err != nil {
 		return err
 	}
 	return f.wrap("send", f.q.Send(ctx, msg, prio))
@@ -328,7 +328,7 @@ func (f *mqFile) Send(ctx context.Context, msg []byte, prio uint) error {
 
 // Receive is ipcfs.MessageQueue.Receive.
 func (f *mqFile) Receive(ctx context.Context, buf []byte) (int, uint, error) {
-	if err := f.hd().check("receive"); err != nil {
+	if err := f.hd().checkValid("receive"); err != nil {
 		return 0, 0, err
 	}
 	n, prio, err := f.q.Receive(ctx, buf)
@@ -337,24 +337,24 @@ func (f *mqFile) Receive(ctx context.Context, buf []byte) (int, uint, error) {
 
 // Attr is ipcfs.MessageQueue.Attr.
 func (f *mqFile) Attr() (ipcfs.MqAttr, error) {
-	if err := f.hd().check("getattr"); err != nil {
+	if err := f.hd().checkValid("attr"); err != nil {
 		return ipcfs.MqAttr{}, err
 	}
 	a, err := f.q.Attr()
-	return a, f.wrap("getattr", err)
+	return a, f.wrap("attr", err)
 }
 
 // SetNonblocking is ipcfs.MessageQueue.SetNonblocking.
 func (f *mqFile) SetNonblocking(nonblocking bool) error {
-	if err := f.hd().check("setattr"); err != nil {
+	if err := f.hd().checkValid("setnonblocking"); err != nil {
 		return err
 	}
-	return f.wrap("setattr", f.q.SetNonblocking(nonblocking))
+	return f.wrap("setnonblocking", f.q.SetNonblocking(nonblocking))
 }
 
 // SetPriority is ipcfs.MessageQueue.SetPriority.
 func (f *mqFile) SetPriority(prio uint) error {
-	if err := f.hd().check("setpriority"); err != nil {
+	if err := f.hd().checkValid("setpriority"); err != nil {
 		return err
 	}
 	return f.wrap("setpriority", f.q.SetPriority(prio))
@@ -362,7 +362,7 @@ func (f *mqFile) SetPriority(prio uint) error {
 
 // SetDeadline is ipcfs.MessageQueue.SetDeadline.
 func (f *mqFile) SetDeadline(t time.Time) error {
-	if err := f.hd().check("setdeadline"); err != nil {
+	if err := f.hd().checkValid("setdeadline"); err != nil {
 		return err
 	}
 	return f.wrap("setdeadline", f.q.SetDeadline(t))
@@ -370,23 +370,23 @@ func (f *mqFile) SetDeadline(t time.Time) error {
 
 // SetReadDeadline is ipcfs.MessageQueue.SetReadDeadline.
 func (f *mqFile) SetReadDeadline(t time.Time) error {
-	if err := f.hd().check("setdeadline"); err != nil {
+	if err := f.hd().checkValid("setreaddeadline"); err != nil {
 		return err
 	}
-	return f.wrap("setdeadline", f.q.SetReadDeadline(t))
+	return f.wrap("setreaddeadline", f.q.SetReadDeadline(t))
 }
 
 // SetWriteDeadline is ipcfs.MessageQueue.SetWriteDeadline.
 func (f *mqFile) SetWriteDeadline(t time.Time) error {
-	if err := f.hd().check("setdeadline"); err != nil {
+	if err := f.hd().checkValid("setwritedeadline"); err != nil {
 		return err
 	}
-	return f.wrap("setdeadline", f.q.SetWriteDeadline(t))
+	return f.wrap("setwritedeadline", f.q.SetWriteDeadline(t))
 }
 
 // Notify is ipcfs.MessageQueue.Notify.
 func (f *mqFile) Notify(fn func()) error {
-	if err := f.hd().check("notify"); err != nil {
+	if err := f.hd().checkValid("notify"); err != nil {
 		return err
 	}
 	return f.wrap("notify", f.q.Notify(fn))
@@ -394,10 +394,10 @@ func (f *mqFile) Notify(fn func()) error {
 
 // CancelNotify is ipcfs.MessageQueue.CancelNotify.
 func (f *mqFile) CancelNotify() error {
-	if err := f.hd().check("notify"); err != nil {
+	if err := f.hd().checkValid("cancelnotify"); err != nil {
 		return err
 	}
-	return f.wrap("notify", f.q.CancelNotify())
+	return f.wrap("cancelnotify", f.q.CancelNotify())
 }
 
 // semFile is an open semaphore: an afero.File and an ipcfs.Semaphore. Read
@@ -418,7 +418,7 @@ func (f *semFile) hd() *handle {
 
 // Acquire is ipcfs.Semaphore.Acquire.
 func (f *semFile) Acquire(ctx context.Context) error {
-	if err := f.hd().check("acquire"); err != nil {
+	if err := f.hd().checkValid("acquire"); err != nil {
 		return err
 	}
 	return f.wrap("acquire", f.sem.Acquire(ctx))
@@ -426,15 +426,15 @@ func (f *semFile) Acquire(ctx context.Context) error {
 
 // TryAcquire is ipcfs.Semaphore.TryAcquire.
 func (f *semFile) TryAcquire() error {
-	if err := f.hd().check("tryacquire"); err != nil {
+	if err := f.hd().checkValid("acquire"); err != nil {
 		return err
 	}
-	return f.wrap("tryacquire", f.sem.TryAcquire())
+	return f.wrap("acquire", f.sem.TryAcquire())
 }
 
 // Release is ipcfs.Semaphore.Release.
 func (f *semFile) Release() error {
-	if err := f.hd().check("release"); err != nil {
+	if err := f.hd().checkValid("release"); err != nil {
 		return err
 	}
 	return f.wrap("release", f.sem.Release())
@@ -442,16 +442,16 @@ func (f *semFile) Release() error {
 
 // Value is ipcfs.Semaphore.Value.
 func (f *semFile) Value() (int, error) {
-	if err := f.hd().check("getvalue"); err != nil {
+	if err := f.hd().checkValid("value"); err != nil {
 		return 0, err
 	}
 	v, err := f.sem.Value()
-	return v, f.wrap("getvalue", err)
+	return v, f.wrap("value", err)
 }
 
 // SetDeadline is ipcfs.Semaphore.SetDeadline.
 func (f *semFile) SetDeadline(t time.Time) error {
-	if err := f.hd().check("setdeadline"); err != nil {
+	if err := f.hd().checkValid("setdeadline"); err != nil {
 		return err
 	}
 	return f.wrap("setdeadline", f.sem.SetDeadline(t))

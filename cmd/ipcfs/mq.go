@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 var sendCommand = &command{
@@ -82,7 +83,7 @@ func runSend(e *env, opts any, args []string) error {
 	if o.priority > ipcfs.QueuePriorityMax {
 		return usagef("--priority %d is above the maximum, %d", o.priority, ipcfs.QueuePriorityMax)
 	}
-	obj, err := parseObject(args[0], "mq")
+	obj, err := parseObject(args[0], kind.Mq)
 	if err != nil {
 		return err
 	}
@@ -154,7 +155,7 @@ func runRecv(e *env, opts any, args []string) error {
 	if o.count < 1 {
 		return usagef("-n must be at least 1")
 	}
-	obj, err := parseObject(args[0], "mq")
+	obj, err := parseObject(args[0], kind.Mq)
 	if err != nil {
 		return err
 	}

@@ -8,11 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 func TestParseArgsAllowsFlagsAnywhere(t *testing.T) {
@@ -125,25 +127,29 @@ func TestErrorTextNamesPathAndCause(t *testing.T) {
 
 func TestParseObjectChecksKindAndName(t *testing.T) {
 	tests := []struct {
-		arg   string
-		kinds []string
-		want  object
-		usage bool // a usage error (exit 2)
-		inval bool // an invalid name (exit 1, fs.ErrInvalid)
+		arg      string
+		kinds    []*kind.Kind
+		want     object
+		usage    bool // a usage error (exit 2)
+		inval    bool // an invalid name or path (exit 1, fs.ErrInvalid)
+		notExist bool // a path the namespace says cannot exist (exit 1, fs.ErrNotExist)
 	}{
-		{arg: "shm/x", want: object{"shm", "x"}},
-		{arg: "mq/jobs", want: object{"mq", "jobs"}},
-		{arg: "sem/lock", kinds: []string{"sem"}, want: object{"sem", "lock"}},
-		{arg: "sem/lock", kinds: []string{"shm"}, usage: true},
+		{arg: "shm/x", want: object{kind.Shm, "x"}},
+		{arg: "mq/jobs", want: object{kind.Mq, "jobs"}},
+		{arg: "sem/lock", kinds: []*kind.Kind{kind.Sem}, want: object{kind.Sem, "lock"}},
+		{arg: "sem/lock", kinds: []*kind.Kind{kind.Shm}, usage: true},
 		{arg: "shm", usage: true},
 		{arg: "shm/", usage: true},
 		{arg: "x", usage: true},
 		{arg: "dev/x", usage: true},
-		{arg: "shm/a/b", inval: true},
+		// The namespace's own parser: "shm/a/b" is a path under an object,
+		// which cannot exist, as ns.Stat("shm/a/b") says.
+		{arg: "shm/a/b", notExist: true},
+		{arg: "shm//x", inval: true},
 		{arg: "shm/..", inval: true},
 		{arg: "shm/sem.x", inval: true},
 		{arg: "sem/" + longName(252), inval: true},
-		{arg: "shm/" + longName(255), want: object{"shm", longName(255)}},
+		{arg: "shm/" + longName(255), want: object{kind.Shm, longName(255)}},
 	}
 	for _, tt := range tests {
 		got, err := parseObject(tt.arg, tt.kinds...)
@@ -156,6 +162,10 @@ func TestParseObjectChecksKindAndName(t *testing.T) {
 		case tt.inval:
 			if !errors.Is(err, fs.ErrInvalid) || errors.As(err, &u) {
 				t.Errorf("%q: err = %v, want fs.ErrInvalid", tt.arg, err)
+			}
+		case tt.notExist:
+			if !errors.Is(err, fs.ErrNotExist) || errors.As(err, &u) {
+				t.Errorf("%q: err = %v, want fs.ErrNotExist", tt.arg, err)
 			}
 		case err != nil || got != tt.want:
 			t.Errorf("%q: got %v, %v; want %v", tt.arg, got, err, tt.want)
@@ -204,4 +214,34 @@ func TestFlagValuesParse(t *testing.T) {
 			t.Errorf("timeout %q accepted, want an error", s)
 		}
 	}
+}
+
+// TestObjectPathsRefusedAsTheNamespaceRefusesThem: the tool reads object
+// paths with the namespace's own parser, so a path ns.Remove refuses is
+// refused by rm with the same error, never taken for another object
+// ("shm//x" is not "shm/x").
+func TestObjectPathsRefusedAsTheNamespaceRefusesThem(t *testing.T) {
+	forEachNS(t, nil, func(t *testing.T, ns ipcfs.Namespace) {
+		p := testPath(t, ns, "shm")
+		mustRun(t, ns, "", "mk", p, "--size", "1")
+		name := strings.TrimPrefix(p, "shm/")
+		for _, arg := range []string{"shm//" + name, "shm/" + name + "/x", "shm/./" + name, "shm/" + name + "/"} {
+			nsErr := ns.Remove(arg)
+			_, cliErr := parseObject(arg)
+			for _, target := range []error{fs.ErrInvalid, fs.ErrNotExist} {
+				if errors.Is(nsErr, target) != errors.Is(cliErr, target) {
+					t.Errorf("%q: ns.Remove = %v, the tool's parser = %v; want the same refusal", arg, nsErr, cliErr)
+				}
+			}
+			if nsErr == nil {
+				t.Errorf("ns.Remove(%q) succeeded", arg)
+			}
+			if r := runCLI(t, ns, "", "rm", arg); r.code == exitOK {
+				t.Errorf("ipcfs rm %q succeeded; want it refused as ns.Remove refuses it", arg)
+			}
+		}
+		if _, err := ns.Stat(p); err != nil {
+			t.Errorf("after the refused removals, %s: %v; want it still there", p, err)
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/backend"
 )
 
 // ErrCorrupt is returned, wrapped with the iteration and both strings, when
@@ -73,7 +74,7 @@ func corrupt(i int, got, wrote string) error {
 
 // objectPath returns the namespace path of name in dir ("shm", "sem", "mq").
 func objectPath(dir, name string) (string, error) {
-	clean, err := ipcfs.CleanName(dir, name)
+	clean, err := backend.CleanName(dir, name)
 	if err != nil {
 		return "", fmt.Errorf("%s name %q: %w", dir, name, err)
 	}

@@ -1,4 +1,4 @@
-package ipcfs
+package backend
 
 import (
 	"errors"
