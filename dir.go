@@ -13,6 +13,7 @@ import (
 
 	"github.com/ipcfs/ipcfs/backend"
 	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/mq"
 )
 
 // newDirFile opens the directory of kind k (nil: the root) at path p.
@@ -28,7 +29,7 @@ func newDirFile(ns *FS, p string, k *kind.Kind) (*backend.DirFile, error) {
 // sorted by name. Objects that vanish while listing, and files that are not
 // objects of k, are left out.
 func listKind(k *kind.Kind) ([]fs.DirEntry, error) {
-	if k.NeedsMount && !mqueueMounted() {
+	if k.NeedsMount && !mq.Mounted() {
 		return nil, ErrMqueueNotMounted
 	}
 	hostNames, err := readDirNames(k.HostDir())

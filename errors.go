@@ -94,7 +94,7 @@ func nofileError(errno sys.Errno) error {
 // explainNofile turns an EMFILE from a full descriptor table into
 // nofileError; any other error passes through.
 func explainNofile(err error) error {
-	if errno, ok := err.(sys.Errno); ok && errno == sys.EMFILE && fdTableFull() {
+	if errno, ok := err.(sys.Errno); ok && errno == sys.EMFILE && sys.FdTableFull() {
 		return nofileError(errno)
 	}
 	return err

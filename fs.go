@@ -11,6 +11,8 @@ import (
 
 	"github.com/ipcfs/ipcfs/backend"
 	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/mq"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // FS is the host's POSIX IPC namespace: every shared memory segment, message
@@ -179,19 +181,19 @@ func CreateTemp(ns Namespace, dir, pattern string) (File, error) {
 // Chmod changes the permission bits of the object at path. For queues it
 // needs the mqueue file system at /dev/mqueue.
 func (f *FS) Chmod(p string, mode fs.FileMode) error {
-	return f.onObject("chmod", p, func(file string) error { return chmodPath(file, mode) })
+	return f.onObject("chmod", p, func(file string) error { return sys.Chmod(file, mode) })
 }
 
 // Chown changes the owner and group of the object at path (-1 leaves one
 // unchanged). For queues it needs the mqueue file system at /dev/mqueue.
 func (f *FS) Chown(p string, uid, gid int) error {
-	return f.onObject("chown", p, func(file string) error { return chownPath(file, uid, gid) })
+	return f.onObject("chown", p, func(file string) error { return sys.Chown(file, uid, gid) })
 }
 
 // Chtimes changes the access and modification times of the object at path.
 // For queues it needs the mqueue file system at /dev/mqueue.
 func (f *FS) Chtimes(p string, atime, mtime time.Time) error {
-	return f.onObject("chtimes", p, func(file string) error { return chtimesPath(file, atime, mtime) })
+	return f.onObject("chtimes", p, func(file string) error { return sys.Chtimes(file, atime, mtime) })
 }
 
 func (f *FS) onObject(op, p string, do func(hostPath string) error) error {
@@ -201,6 +203,9 @@ func (f *FS) onObject(op, p string, do func(hostPath string) error) error {
 	}
 	if l.IsDir() {
 		return &fs.PathError{Op: op, Path: p, Err: syscall.EPERM}
+	}
+	if l.Kind.NeedsMount && !mq.Mounted() {
+		return &fs.PathError{Op: op, Path: p, Err: ErrMqueueNotMounted}
 	}
 	return pathError(op, p, do(l.Kind.HostPath(l.Name)))
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/mq"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -76,7 +77,7 @@ func QueueLimits() (MqLimits, error) {
 			return MqLimits{}, err
 		}
 	}
-	l.RlimitMsgqueue, err = mqRlimit()
+	l.RlimitMsgqueue, err = mq.Rlimit()
 	if err != nil {
 		return MqLimits{}, err
 	}
@@ -139,7 +140,7 @@ func (l MqLimits) createAttr(attr *MqAttr) (maxMsg, msgSize int64) {
 // mqExplainOpen turns the errno of a failed mq_open into a limit error
 // naming the limit, when one is the cause.
 func mqExplainOpen(errno sys.Errno, create bool, attr *MqAttr) error {
-	if errno == sys.EMFILE && fdTableFull() {
+	if errno == sys.EMFILE && sys.FdTableFull() {
 		return nofileError(errno)
 	}
 	if !create {

@@ -3,19 +3,18 @@ package ipcfs
 // This file holds the portable API of POSIX message queues: opening,
 // removing, attributes, stat and the handle's life cycle. Sending and
 // receiving are in mqfile_io.go, notifications in mqfile_notify.go, the
-// system calls in mq_linux.go.
+// system calls in internal/mq.
 
 import (
-	"bytes"
 	"io/fs"
 	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/mq"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -46,7 +45,7 @@ type MqFile struct {
 	fd      int
 	file    *os.File
 	rc      syscall.RawConn
-	key     mqKey
+	key     mq.Key
 	maxMsg  int64
 	msgSize int64
 
@@ -92,7 +91,7 @@ func OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (*MqFile, err
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	create := flag&os.O_CREATE != 0
-	fd, a, err := mqSysOpen(n, flag&(mqAccMode|os.O_CREATE|os.O_EXCL), perm, attr)
+	fd, a, err := mqOpen(n, flag&(mqAccMode|os.O_CREATE|os.O_EXCL), perm, attr)
 	if err != nil {
 		if errno, ok := err.(sys.Errno); ok {
 			err = mqExplainOpen(errno, create, attr)
@@ -125,16 +124,53 @@ func mqCheckOpen(flag int, attr *MqAttr) error {
 	return nil
 }
 
+// mqOpen is mq_open with O_NONBLOCK added (a handle blocks on the runtime
+// poller, not in the kernel); it returns the descriptor and the queue's
+// attributes. attr sets a new queue's attributes, its zero fields the
+// system's defaults.
+func mqOpen(n string, flag int, perm fs.FileMode, attr *MqAttr) (int, MqAttr, error) {
+	var ka *mq.Attr
+	if flag&os.O_CREATE != 0 && attr != nil {
+		ka = &mq.Attr{Maxmsg: attr.MaxMessages, Msgsize: attr.MessageSize}
+		if ka.Maxmsg == 0 || ka.Msgsize == 0 {
+			l, err := QueueLimits()
+			if err != nil {
+				return -1, MqAttr{}, err
+			}
+			ka.Maxmsg, ka.Msgsize = l.createAttr(attr)
+		}
+	}
+	fd, err := mq.Open(n, flag|sys.O_NONBLOCK|syscall.O_CLOEXEC, uint32(perm.Perm()), ka)
+	if err != nil {
+		return -1, MqAttr{}, err
+	}
+	a, err := mqGetAttr(fd)
+	if err != nil {
+		mq.Close(fd)
+		return -1, MqAttr{}, err
+	}
+	return fd, a, nil
+}
+
+// mqGetAttr returns the attributes of the queue fd (mq_getattr).
+func mqGetAttr(fd int) (MqAttr, error) {
+	a, err := mq.GetAttr(fd)
+	if err != nil {
+		return MqAttr{}, err
+	}
+	return MqAttr{MaxMessages: a.Maxmsg, MessageSize: a.Msgsize, CurMessages: a.Curmsgs}, nil
+}
+
 // newMqFile wraps the non-blocking queue descriptor fd in an os.File on the
 // runtime poller. It never calls (*os.File).Fd, which would make the
 // descriptor blocking again.
 func newMqFile(name string, fd int, a MqAttr) (*MqFile, error) {
-	st, err := mqSysFstat(fd)
+	st, err := mq.Fstat(fd)
 	if err != nil {
-		mqSysClose(fd)
+		mq.Close(fd)
 		return nil, err
 	}
-	q := &MqFile{name: name, fd: fd, key: st.key, maxMsg: a.MaxMessages, msgSize: a.MessageSize}
+	q := &MqFile{name: name, fd: fd, key: st.Key, maxMsg: a.MaxMessages, msgSize: a.MessageSize}
 	q.file = os.NewFile(uintptr(fd), name)
 	rc, err := q.file.SyscallConn()
 	if err != nil {
@@ -157,7 +193,7 @@ func RemoveMq(name string) error {
 	if err != nil {
 		return &fs.PathError{Op: "remove", Path: name, Err: err}
 	}
-	if err := mqSysUnlink(n); err != nil {
+	if err := mq.Unlink(n); err != nil {
 		if err == syscall.EPERM {
 			err = syscall.EACCES // as glibc's mq_unlink reports it
 		}
@@ -247,7 +283,7 @@ func (q *MqFile) Close() error {
 func (q *MqFile) Attr() (MqAttr, error) {
 	var a MqAttr
 	err := q.control("attr", func(fd int) (err error) {
-		a, err = mqSysGetAttr(fd)
+		a, err = mqGetAttr(fd)
 		return err
 	})
 	if err != nil {
@@ -321,15 +357,15 @@ func (q *MqFile) SetWriteDeadline(t time.Time) error {
 func (q *MqFile) Stat() (fs.FileInfo, error) {
 	var fi fs.FileInfo
 	err := q.control("stat", func(fd int) error {
-		st, err := mqSysFstat(fd)
+		st, err := mq.Fstat(fd)
 		if err != nil {
 			return err
 		}
-		a, err := mqSysGetAttr(fd)
+		a, err := mqGetAttr(fd)
 		if err != nil {
 			return err
 		}
-		size, _ := mqSysQsize(fd)
+		size, _ := mq.Qsize(fd)
 		q.rmu.Lock()
 		if q.pending {
 			a.CurMessages++
@@ -343,29 +379,8 @@ func (q *MqFile) Stat() (fs.FileInfo, error) {
 	return fi, err
 }
 
-func mqInfo(n string, size int64, st mqFileStat, a MqAttr) fs.FileInfo {
-	var sys any
-	if st.sys != nil {
-		sys = st.sys
-	}
-	return kind.Mq.Info(n, size, st.perm, st.modTime, MqInfo{Attr: a, Stat: sys})
-}
-
-// mqParseQsize parses the QSIZE field of the status line read(2) returns on
-// a queue descriptor ("QSIZE:14         NOTIFY:0 ...").
-func mqParseQsize(line []byte) (int64, error) {
-	rest, ok := bytes.CutPrefix(line, []byte("QSIZE:"))
-	if !ok {
-		return 0, syscall.EIO
-	}
-	if i := bytes.IndexByte(rest, ' '); i >= 0 {
-		rest = rest[:i]
-	}
-	v, err := strconv.ParseInt(string(bytes.TrimSpace(rest)), 10, 64)
-	if err != nil {
-		return 0, syscall.EIO
-	}
-	return v, nil
+func mqInfo(n string, size int64, st mq.Stat, a MqAttr) fs.FileInfo {
+	return kind.Mq.Info(n, size, st.Perm, st.ModTime, MqInfo{Attr: a, Stat: st.Sys})
 }
 
 // statMq returns the FileInfo of queue name for the namespace's Stat and
@@ -382,38 +397,38 @@ func statMq(name string) (fs.FileInfo, error) {
 	if !MessageQueuesSupported {
 		return nil, mqUnsupported()
 	}
-	if !mqueueMounted() {
+	if !mq.Mounted() {
 		return nil, ErrMqueueNotMounted
 	}
-	st, err := mqSysLstat(kind.Mq.HostPath(n))
+	st, err := mq.Lstat(kind.Mq.HostPath(n))
 	if err != nil {
 		return nil, err
 	}
-	if !st.regular {
+	if !st.Regular {
 		return nil, syscall.ENOENT
 	}
 	var a MqAttr
 	var size int64
-	if !mqHandles.stat(st.key, &a, &size) {
-		fd, _, err := mqSysOpen(n, os.O_RDONLY, 0, nil)
+	if !mqHandles.stat(st.Key, &a, &size) {
+		fd, _, err := mqOpen(n, os.O_RDONLY, 0, nil)
 		if err != nil {
-			fd, _, err = mqSysOpen(n, os.O_WRONLY, 0, nil)
+			fd, _, err = mqOpen(n, os.O_WRONLY, 0, nil)
 		}
 		if err == nil {
-			a, _ = mqSysGetAttr(fd)
-			size, _ = mqSysQsize(fd)
-			mqSysClose(fd)
+			a, _ = mqGetAttr(fd)
+			size, _ = mq.Qsize(fd)
+			mq.Close(fd)
 		}
 	}
 	return mqInfo(n, size, st, a), nil
 }
 
 // mqHandles tracks this process's open handles by queue, for statMq.
-var mqHandles = &mqHandleSet{m: map[mqKey][]*MqFile{}}
+var mqHandles = &mqHandleSet{m: map[mq.Key][]*MqFile{}}
 
 type mqHandleSet struct {
 	mu sync.Mutex
-	m  map[mqKey][]*MqFile
+	m  map[mq.Key][]*MqFile
 }
 
 func (s *mqHandleSet) add(q *MqFile) {
@@ -441,7 +456,7 @@ func (s *mqHandleSet) remove(q *MqFile) {
 
 // stat fills a and size from an open handle of the queue key, preferring
 // one that can read the QSIZE line; it reports whether one was found.
-func (s *mqHandleSet) stat(key mqKey, a *MqAttr, size *int64) bool {
+func (s *mqHandleSet) stat(key mq.Key, a *MqAttr, size *int64) bool {
 	s.mu.Lock()
 	list := append([]*MqFile(nil), s.m[key]...)
 	s.mu.Unlock()
@@ -449,12 +464,12 @@ func (s *mqHandleSet) stat(key mqKey, a *MqAttr, size *int64) bool {
 	for _, q := range list {
 		readable := false
 		q.rc.Control(func(fd uintptr) {
-			attr, err := mqSysGetAttr(int(fd))
+			attr, err := mqGetAttr(int(fd))
 			if err != nil {
 				return
 			}
 			found, *a = true, attr
-			if sz, err := mqSysQsize(int(fd)); err == nil {
+			if sz, err := mq.Qsize(int(fd)); err == nil {
 				readable, *size = true, sz
 			}
 		})

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/mq"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -334,7 +335,7 @@ func mqPutOp(o *mqOp) {
 }
 
 func (o *mqOp) doSend(fd uintptr) bool {
-	err := mqSysSend(int(fd), o.buf, o.prio)
+	err := mq.TrySend(int(fd), o.buf, o.prio)
 	if err == sys.EAGAIN && !o.q.nonblock.Load() {
 		return false
 	}
@@ -366,7 +367,7 @@ func (o *mqOp) doRecv(fd uintptr) bool {
 		}
 		dst, internal = q.rbuf, true
 	}
-	n, prio, err := mqSysReceive(int(fd), dst)
+	n, prio, err := mq.TryReceive(int(fd), dst)
 	if err == sys.EAGAIN && !q.nonblock.Load() {
 		return false
 	}

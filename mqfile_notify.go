@@ -16,10 +16,9 @@ import (
 	"syscall"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/mq"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
-
-const mqCookieLen = 32
 
 // Notify asks for fn to be called, in a new goroutine, once, when a message
 // arrives in the empty queue (mq_notify with SIGEV_THREAD; posix_ipc's
@@ -76,7 +75,7 @@ func (q *MqFile) NotifySignal(sig os.Signal) error {
 	case s >= 32 && s < SignalMin:
 		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is reserved by glibc and the Go runtime (use %d..%d)", s, SignalMin, SignalMax)}
 	}
-	return q.control("notify", func(fd int) error { return mqSysNotifySignal(fd, s) })
+	return q.control("notify", func(fd int) error { return mq.NotifySignal(fd, s) })
 }
 
 // CancelNotify removes this process's notification registration on the
@@ -84,7 +83,7 @@ func (q *MqFile) NotifySignal(sig os.Signal) error {
 // request_notification(None)). A callback registered with Notify is then
 // never called. Registrations of other processes are left alone.
 func (q *MqFile) CancelNotify() error {
-	return q.control("cancelnotify", mqSysNotifyCancel)
+	return q.control("cancelnotify", mq.NotifyCancel)
 }
 
 // mqNotifier is the process-wide netlink listener for Notify.
@@ -105,7 +104,7 @@ func (l *mqNotifyListener) initLocked() error {
 	if l.file != nil {
 		return nil
 	}
-	fd, err := mqSysNetlinkSocket()
+	fd, err := mq.NetlinkSocket()
 	if err != nil {
 		return err
 	}
@@ -131,10 +130,10 @@ func (l *mqNotifyListener) register(q *MqFile, fn func()) error {
 	sock := l.sock
 	l.mu.Unlock()
 
-	cookie := new([mqCookieLen]byte)
+	cookie := new([mq.CookieLen]byte)
 	binary.LittleEndian.PutUint64(cookie[:8], id)
 	copy(cookie[8:], "ipcfs-mq")
-	err := q.control("notify", func(fd int) error { return mqSysNotifyThread(fd, sock, cookie) })
+	err := q.control("notify", func(fd int) error { return mq.NotifyThread(fd, sock, cookie) })
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -151,15 +150,15 @@ func (l *mqNotifyListener) register(q *MqFile, fn func()) error {
 
 // loop reads cookies until no registration is left.
 func (l *mqNotifyListener) loop() {
-	var buf [2 * mqCookieLen]byte
+	var buf [2 * mq.CookieLen]byte
 	var n int
 	var rerr error
 	read := func(fd uintptr) bool {
-		n, rerr = mqSysRead(int(fd), buf[:])
+		n, rerr = mq.Read(int(fd), buf[:])
 		return rerr != sys.EAGAIN
 	}
 	for {
-		if err := l.rc.Read(read); err != nil || rerr != nil || n != mqCookieLen {
+		if err := l.rc.Read(read); err != nil || rerr != nil || n != mq.CookieLen {
 			continue // ENOBUFS (lost cookies) or a stray datagram
 		}
 		id := binary.LittleEndian.Uint64(buf[:8])
@@ -171,7 +170,7 @@ func (l *mqNotifyListener) loop() {
 			l.running = false
 		}
 		l.mu.Unlock()
-		if fn != nil && buf[mqCookieLen-1] == 1 { // NOTIFY_WOKENUP; 2 is NOTIFY_REMOVED
+		if fn != nil && buf[mq.CookieLen-1] == mq.NotifyWokenUp { // not mq.NotifyRemoved
 			go fn()
 		}
 		if done {

@@ -2,20 +2,20 @@ package ipcfs
 
 import (
 	"io/fs"
-	"syscall"
-	"time"
+	"runtime"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sem"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // SemaphoreTimeoutSupported reports whether Acquire can wait with a
-// deadline (posix_ipc's SEMAPHORE_TIMEOUT_SUPPORTED).
-const SemaphoreTimeoutSupported = true
+// deadline (posix_ipc's SEMAPHORE_TIMEOUT_SUPPORTED): true on Linux.
+const SemaphoreTimeoutSupported = runtime.GOOS == "linux"
 
 // SemaphoreValueSupported reports whether Value works (posix_ipc's
-// SEMAPHORE_VALUE_SUPPORTED).
-const SemaphoreValueSupported = true
+// SEMAPHORE_VALUE_SUPPORTED): true on Linux.
+const SemaphoreValueSupported = runtime.GOOS == "linux"
 
 // Stat returns the semaphore's FileInfo: the name without slash, mode
 // fs.ModeIrregular plus its permission bits, Size its value (the number
@@ -26,15 +26,15 @@ func (s *SemFile) Stat() (fs.FileInfo, error) {
 		return nil, err
 	}
 	defer s.mu.RUnlock()
-	st, err := s.m.Fstat()
+	st, err := s.m.Stat()
 	if err != nil {
 		return nil, pathError("stat", s.name, err)
 	}
 	return semInfo(s.name[1:], st, int(s.word.Value())), nil
 }
 
-func semInfo(name string, st *syscall.Stat_t, value int) fs.FileInfo {
-	return kind.Sem.Info(name, int64(value), fs.FileMode(st.Mode).Perm(), time.Unix(st.Mtim.Unix()), SemInfo{Value: value, Stat: st})
+func semInfo(name string, st sem.Info, value int) fs.FileInfo {
+	return kind.Sem.Info(name, int64(value), st.Perm, st.ModTime, SemInfo{Value: value, Stat: st.Sys})
 }
 
 // statSem returns the FileInfo of the semaphore with the clean name n, as
@@ -51,7 +51,7 @@ func statSem(n string) (fs.FileInfo, error) {
 // semExplainPost names the limit behind a failed post: at SemValueMax the
 // error still satisfies errors.Is(err, syscall.EOVERFLOW).
 func semExplainPost(err error) error {
-	if errno, ok := err.(syscall.Errno); ok && errno == syscall.EOVERFLOW {
+	if err == sys.EOVERFLOW {
 		return kind.SemValueAtMax()
 	}
 	return err
