@@ -2,10 +2,6 @@
 
 package ipcfs
 
-// Processes killed (SIGKILL) while blocked in Receive, Send or Acquire, or
-// between a send and a receive: the survivors carry on, no message is lost
-// or duplicated, semaphore counts are conserved, later waiters are woken.
-
 import (
 	"bufio"
 	"context"
@@ -23,6 +19,10 @@ import (
 	"testing"
 	"time"
 )
+
+// Processes killed (SIGKILL) while blocked in Receive, Send or Acquire, or
+// between a send and a receive: the survivors carry on, no message is lost
+// or duplicated, semaphore counts are conserved, later waiters are woken.
 
 func init() {
 	childRoles["rel-mq-block-recv"] = relMqBlockRecv
@@ -184,17 +184,6 @@ func (p *relProc) kill() []string {
 		rest = append(rest, line)
 	}
 	return rest
-}
-
-func relNewQueue(t *testing.T, maxMessages int64) *MqFile {
-	t.Helper()
-	name := uniqueName(t)
-	q, err := OpenMq(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, &MqAttr{MaxMessages: maxMessages, MessageSize: 256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { q.Close(); RemoveMq(name) })
-	return q
 }
 
 // relDrain receives every message queued now, without waiting.

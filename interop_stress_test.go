@@ -2,15 +2,6 @@
 
 package ipcfs
 
-// Stress under -race across processes: every message received exactly
-// once, a semaphore-protected counter exact, no torn shared-memory reads.
-// Sizes come from the environment so CI stays fast and a long local run
-// can match the issue's numbers:
-//
-//	IPCFS_STRESS_MESSAGES (default 100000; the issue asks 1000000)
-//	IPCFS_STRESS_ITERATIONS (default 1000 lock/increment rounds per goroutine,
-//	                         and 10 times as many shared-memory writes)
-
 import (
 	"bufio"
 	"bytes"
@@ -26,6 +17,15 @@ import (
 	"testing"
 	"time"
 )
+
+// Stress under -race across processes: every message received exactly
+// once, a semaphore-protected counter exact, no torn shared-memory reads.
+// Sizes come from the environment so CI stays fast and a long local run
+// can match the issue's numbers:
+//
+//	IPCFS_STRESS_MESSAGES (default 100000; the issue asks 1000000)
+//	IPCFS_STRESS_ITERATIONS (default 1000 lock/increment rounds per goroutine,
+//	                         and 10 times as many shared-memory writes)
 
 func init() {
 	childRoles["rel-stress-mq-send"] = relStressMqSend

@@ -2,7 +2,7 @@ package ipcfs
 
 // This file holds the portable API of POSIX message queues: opening,
 // removing, attributes, stat and the handle's life cycle. Sending and
-// receiving are in mqfile_io.go, notifications in mqfile_notify.go, the
+// receiving are in mq_io.go, notifications in mq_notify.go, the
 // system calls in internal/mq.
 
 import (
@@ -56,7 +56,7 @@ type MqFile struct {
 	rd, wr mqSide // deadlines of receives and sends
 
 	// rmu guards the internal receive buffer and the message held in it
-	// after a Read or Receive with a buffer too small (see mqfile_io.go).
+	// after a Read or Receive with a buffer too small (see mq_io.go).
 	rmu      sync.Mutex
 	rbuf     []byte
 	pending  bool

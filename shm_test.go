@@ -1,8 +1,12 @@
+//go:build linux
+
 package ipcfs
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
+	"math"
 	"os"
 	"strings"
 	"syscall"
@@ -122,17 +126,6 @@ func TestOpenShmModeIsSubjectToUmask(t *testing.T) {
 			t.Errorf("%s: mode %v, %v; want %v", shmHostPath(name), hostFi.Mode(), err, c.want)
 		}
 	}
-}
-
-func shmCreateMode(t *testing.T, perm fs.FileMode) (*ShmFile, string) {
-	t.Helper()
-	name := uniqueName(t)
-	f, err := OpenShm(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close(); shmRemoveQuietly(t, name) })
-	return f, name
 }
 
 func TestOpenShmSizeResizesNewAndExistingSegments(t *testing.T) {
@@ -305,43 +298,88 @@ func TestRemoveShmKeepsOpenHandlesWorking(t *testing.T) {
 	shmCheckPathError(t, err, "remove", name)
 }
 
-// shmCheckPathError fails unless err is an *fs.PathError with op and path.
-func shmCheckPathError(t *testing.T, err error, op, path string) {
-	t.Helper()
-	pe, ok := err.(*fs.PathError)
-	if !ok {
-		t.Errorf("error %v (%T) is not an *fs.PathError", err, err)
-		return
+// TestShmUnmappableSizeFailsAndChangesNothing checks that a resize to a
+// size this process cannot map (tmpfs takes any sparse size, the address
+// space does not) fails with an error and leaves the segment's size as it
+// was, both through Truncate and through OpenShm's size argument.
+func TestShmUnmappableSizeFailsAndChangesNothing(t *testing.T) {
+	const huge = math.MaxInt64 / 2
+	f, name := shmCreate(t, 10)
+	if err := f.Truncate(huge); err == nil {
+		t.Fatalf("Truncate(%d) succeeded; want an error (the size cannot be mapped)", int64(huge))
 	}
-	if pe.Op != op || pe.Path != path {
-		t.Errorf("PathError{Op: %q, Path: %q}; want {%q, %q}", pe.Op, pe.Path, op, path)
+	if n, err := f.Size(); n != 10 || err != nil {
+		t.Errorf("Size after the failed Truncate = %d, %v; want 10", n, err)
+	}
+	g, err := OpenShm(name, os.O_RDWR, 0, huge)
+	if err == nil {
+		g.Close()
+		t.Fatalf("OpenShm(size %d) succeeded; want an error", int64(huge))
+	}
+	if n, err := f.Size(); n != 10 || err != nil {
+		t.Errorf("Size after the failed OpenShm = %d, %v; want 10", n, err)
+	}
+	if _, err := f.WriteAt([]byte("still works"), 0); err != nil {
+		t.Errorf("WriteAt after the failed resizes: %v", err)
 	}
 }
 
-// shmCheckSize fails unless Size, Stat and the host file all report want.
-func shmCheckSize(t *testing.T, f *ShmFile, want int64) {
+// shmCountMappings counts this process's mappings of the host file path,
+// and its open descriptors.
+func shmCountMappings(t *testing.T, path string) (maps, fds int) {
 	t.Helper()
-	if n, err := f.Size(); err != nil || n != want {
-		t.Errorf("Size() = %d, %v; want %d", n, err, want)
-	}
-	if fi, err := f.Stat(); err != nil || fi.Size() != want {
-		t.Errorf("Stat().Size() = %v, %v; want %d", fi, err, want)
-	}
-	if fi, err := os.Stat(shmHostPath(f.Name())); err != nil || fi.Size() != want {
-		t.Errorf("host file size = %v, %v; want %d", fi, err, want)
-	}
-}
-
-// shmCheckContent fails unless the segment holds exactly want.
-func shmCheckContent(t *testing.T, f *ShmFile, want string) {
-	t.Helper()
-	size, err := f.Size()
+	b, err := os.ReadFile("/proc/self/maps")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := make([]byte, size+1)
-	n, err := f.ReadAt(got, 0)
-	if string(got[:n]) != want || n != len(want) {
-		t.Errorf("content = %q (%v); want %q", got[:n], err, want)
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if strings.HasSuffix(line, " "+path) || strings.HasSuffix(line, " "+path+" (deleted)") {
+			maps++
+		}
+	}
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return maps, len(entries)
+}
+
+func TestShmFileCloseReleasesEveryMappingAndDescriptor(t *testing.T) {
+	_, name := shmCreate(t, 0)
+	path := shmHostPath(name)
+	_, fdsBefore := shmCountMappings(t, path)
+	for range 20 {
+		f, err := OpenShm(name, os.O_RDWR, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Grow in steps so the handle holds several mappings, and keep a
+		// Bytes slice of each.
+		for size := 1 << 12; size <= 1<<22; size <<= 2 {
+			if _, err := f.WriteAt(bytes.Repeat([]byte("g"), 100), int64(size)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Bytes(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if maps, _ := shmCountMappings(t, path); maps < 2 {
+			t.Fatalf("%d mappings of %s while open; want several (old ones kept until Close)", maps, path)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(0); err == nil {
+			t.Fatal("Truncate after Close succeeded")
+		}
+		if err := os.Truncate(path, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Fewer descriptors than before is fine: the cleanup of a handle some
+	// earlier test dropped without Close may have run meanwhile.
+	maps, fds := shmCountMappings(t, path)
+	if maps != 0 || fds > fdsBefore {
+		t.Errorf("after Close: %d mappings of %s, %d descriptors (before: %d); want 0 and no more than before", maps, path, fds, fdsBefore)
 	}
 }
