@@ -45,3 +45,64 @@ type DirFile = backend.DirFile
 func NewDirFile(path string, info fs.FileInfo, entries []fs.DirEntry) *DirFile {
 	return backend.NewDirFile(path, info, entries)
 }
+
+// The names of one vocabulary per kind (Shm, Mq, Sem) replaced these.
+
+// SharedMemory is Shm.
+//
+// Deprecated: Use Shm.
+type SharedMemory = Shm
+
+// MessageQueue is Mq.
+//
+// Deprecated: Use Mq.
+type MessageQueue = Mq
+
+// Semaphore is Sem.
+//
+// Deprecated: Use Sem.
+type Semaphore = Sem
+
+// Deprecated names of constants.
+const (
+	// Deprecated: Use MqPriorityMax.
+	QueuePriorityMax = MqPriorityMax
+	// Deprecated: Use MqSupported.
+	MessageQueuesSupported = MqSupported
+	// Deprecated: Use SemTimeoutSupported.
+	SemaphoreTimeoutSupported = SemTimeoutSupported
+	// Deprecated: Use SemValueSupported.
+	SemaphoreValueSupported = SemValueSupported
+	// Deprecated: Use MqSignalMin.
+	SignalMin = MqSignalMin
+	// Deprecated: Use MqSignalMax.
+	SignalMax = MqSignalMax
+)
+
+// ErrSegmentShrunk is ErrShmShrunk.
+//
+// Deprecated: Use ErrShmShrunk.
+var ErrSegmentShrunk = ErrShmShrunk
+
+// QueueLimits reads the host's message queue limits.
+//
+// Deprecated: Use ReadMqLimits.
+func QueueLimits() (MqLimits, error) { return ReadMqLimits() }
+
+// QueueMessagesMaxDefault returns posix_ipc's QUEUE_MESSAGES_MAX_DEFAULT.
+//
+// Deprecated: Use MqMaxMessagesDefault.
+func QueueMessagesMaxDefault() int64 { return MqMaxMessagesDefault() }
+
+// QueueMessageSizeMaxDefault returns posix_ipc's
+// QUEUE_MESSAGE_SIZE_MAX_DEFAULT.
+//
+// Deprecated: Use MqMessageSizeDefault.
+func QueueMessageSizeMaxDefault() int64 { return MqMessageSizeDefault() }
+
+// QueueCost returns the bytes a queue with the given capacity and message
+// size is charged against its creator's RLIMIT_MSGQUEUE on 64-bit Linux.
+//
+// Deprecated: MqLimits.BytesLimit documents the cost; the error of a queue
+// beyond it states it.
+func QueueCost(maxMessages, messageSize int64) int64 { return mqCost(maxMessages, messageSize) }

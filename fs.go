@@ -59,7 +59,7 @@ func (f *FS) OpenFile(p string, flag int, perm fs.FileMode) (File, error) {
 }
 
 // OpenShm is the package-level OpenShm as a Namespace method.
-func (*FS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (SharedMemory, error) {
+func (*FS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (Shm, error) {
 	s, err := OpenShm(name, flag, perm, size)
 	if err != nil {
 		return nil, err
@@ -68,7 +68,7 @@ func (*FS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (SharedM
 }
 
 // OpenMq is the package-level OpenMq as a Namespace method.
-func (*FS) OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (MessageQueue, error) {
+func (*FS) OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (Mq, error) {
 	q, err := OpenMq(name, flag, perm, attr)
 	if err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func (*FS) OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (Messag
 }
 
 // OpenSem is the package-level OpenSem as a Namespace method.
-func (*FS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (Semaphore, error) {
+func (*FS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (Sem, error) {
 	s, err := OpenSem(name, flag, perm, value)
 	if err != nil {
 		return nil, err

@@ -18,7 +18,7 @@ import (
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
-// MqFile is an open POSIX message queue (mqd_t): a MessageQueue whose
+// MqFile is an open POSIX message queue (mqd_t): an Mq whose
 // descriptor lives on the Go runtime poller, so any number of goroutines can
 // wait on it without holding an OS thread each.
 //
@@ -64,7 +64,7 @@ type MqFile struct {
 	pendPrio uint
 }
 
-var _ MessageQueue = (*MqFile)(nil)
+var _ Mq = (*MqFile)(nil)
 
 // OpenMq opens the message queue name ("/jobs" or "jobs"), creating it if
 // flag has os.O_CREATE (mq_open; posix_ipc's MessageQueue).
@@ -133,7 +133,7 @@ func mqOpen(n string, flag int, perm fs.FileMode, attr *MqAttr) (int, MqAttr, er
 	if flag&os.O_CREATE != 0 && attr != nil {
 		ka = &mq.Attr{Maxmsg: attr.MaxMessages, Msgsize: attr.MessageSize}
 		if ka.Maxmsg == 0 || ka.Msgsize == 0 {
-			l, err := QueueLimits()
+			l, err := ReadMqLimits()
 			if err != nil {
 				return -1, MqAttr{}, err
 			}
@@ -311,13 +311,13 @@ func (q *MqFile) SetNonblocking(nonblocking bool) error {
 }
 
 // SetPriority sets the priority Write and ReadFrom send at, 0 to
-// QueuePriorityMax (fs.ErrInvalid above).
+// MqPriorityMax (fs.ErrInvalid above).
 func (q *MqFile) SetPriority(prio uint) error {
 	if err := q.check("setpriority"); err != nil {
 		return err
 	}
-	if prio > QueuePriorityMax {
-		return &fs.PathError{Op: "setpriority", Path: q.name, Err: kind.PriorityTooHigh(prio)}
+	if prio > MqPriorityMax {
+		return &fs.PathError{Op: "setpriority", Path: q.name, Err: kind.PriorityTooHigh(prio, MqPriorityMax)}
 	}
 	q.prio.Store(uint32(prio))
 	return nil
@@ -394,7 +394,7 @@ func statMq(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !MessageQueuesSupported {
+	if !MqSupported {
 		return nil, mqUnsupported()
 	}
 	if !mq.Mounted() {

@@ -33,7 +33,7 @@ import (
 // deadline passes (os.ErrDeadlineExceeded); in those cases nothing is sent.
 // msg may hold any bytes, NUL included, up to the queue's MessageSize
 // (longer: an error satisfying errors.Is(err, syscall.EMSGSIZE), nothing
-// sent). prio above QueuePriorityMax gives fs.ErrInvalid. All errors are
+// sent). prio above MqPriorityMax gives fs.ErrInvalid. All errors are
 // *fs.PathError.
 func (q *MqFile) Send(ctx context.Context, msg []byte, prio uint) error {
 	return q.send(ctx, "send", msg, prio)
@@ -150,8 +150,8 @@ func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) err
 	if err := q.check(op); err != nil {
 		return err
 	}
-	if prio > QueuePriorityMax {
-		return &fs.PathError{Op: op, Path: q.name, Err: kind.PriorityTooHigh(prio)}
+	if prio > MqPriorityMax {
+		return &fs.PathError{Op: op, Path: q.name, Err: kind.PriorityTooHigh(prio, MqPriorityMax)}
 	}
 	if int64(len(msg)) > q.msgSize {
 		return &fs.PathError{Op: op, Path: q.name, Err: kind.MessageTooLong(len(msg), q.msgSize)}

@@ -24,7 +24,7 @@ func TestMqReceiveHighestPriorityFirstFIFOWithinPriority(t *testing.T) {
 	sent := []struct {
 		msg  string
 		prio uint
-	}{{"a", 0}, {"b", 5}, {"c", QueuePriorityMax}, {"d", 5}, {"e", 0}, {"f", 5}}
+	}{{"a", 0}, {"b", 5}, {"c", MqPriorityMax}, {"d", 5}, {"e", 0}, {"f", 5}}
 	for _, s := range sent {
 		mqSend(t, q, s.msg, s.prio)
 	}

@@ -225,7 +225,7 @@ func init() {
 }
 
 func TestMqLimitErrorsNameTheLimit(t *testing.T) {
-	l, err := QueueLimits()
+	l, err := ReadMqLimits()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,8 +233,8 @@ func TestMqLimitErrorsNameTheLimit(t *testing.T) {
 		attr  MqAttr
 		limit string
 	}{
-		{MqAttr{MaxMessages: l.MsgMax + 1, MessageSize: 8}, "msg_max"},
-		{MqAttr{MaxMessages: 1, MessageSize: l.MsgsizeMax + 1}, "msgsize_max"},
+		{MqAttr{MaxMessages: l.MaxMessagesLimit + 1, MessageSize: 8}, "msg_max"},
+		{MqAttr{MaxMessages: 1, MessageSize: l.MessageSizeLimit + 1}, "msgsize_max"},
 	}
 	for _, tt := range tests {
 		err := mqOpenErr(uniqueName(t), &tt.attr)
@@ -266,7 +266,7 @@ func TestMqLimitErrorsNameTheLimit(t *testing.T) {
 	} else if got := string(out); !strings.Contains(got, "ENOSPC=true") || !strings.Contains(got, "queues_max") {
 		t.Errorf("child with queues_max=0 got %q; want ENOSPC naming queues_max", got)
 	}
-	if QueueCost(10, 8192) != 82880 || QueueCost(1, 1) != 97 {
-		t.Errorf("QueueCost does not match the kernel's accounting")
+	if mqCost(10, 8192) != 82880 || mqCost(1, 1) != 97 {
+		t.Errorf("mqCost does not match the kernel's accounting")
 	}
 }

@@ -58,7 +58,7 @@ func (q *MqFile) NotifyChan() (<-chan struct{}, error) {
 //
 // Call os/signal.Notify for sig before NotifySignal: a signal nobody asked
 // for is dropped (or, for some, kills the process). Use the real-time signals
-// SignalMin (35) to SignalMax (64): os/signal delivers them only as a number,
+// MqSignalMin (35) to MqSignalMax (64): os/signal delivers them only as a number,
 // so use one per queue. Signals 32 to 34 are reserved by glibc and the Go
 // runtime and give fs.ErrInvalid, as do non-Unix signals and numbers outside
 // 1..64.
@@ -70,10 +70,10 @@ func (q *MqFile) NotifySignal(sig os.Signal) error {
 	switch {
 	case !ok:
 		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %v is not a syscall.Signal", sig)}
-	case s < 1 || s > SignalMax:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is outside 1..%d", s, SignalMax)}
-	case s >= 32 && s < SignalMin:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is reserved by glibc and the Go runtime (use %d..%d)", s, SignalMin, SignalMax)}
+	case s < 1 || s > MqSignalMax:
+		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is outside 1..%d", s, MqSignalMax)}
+	case s >= 32 && s < MqSignalMin:
+		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is reserved by glibc and the Go runtime (use %d..%d)", s, MqSignalMin, MqSignalMax)}
 	}
 	return q.control("notify", func(fd int) error { return mq.NotifySignal(fd, s) })
 }

@@ -71,7 +71,7 @@ func TestMqInvalidParametersGiveClearErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"send priority", q.Send(context.Background(), []byte("x"), QueuePriorityMax+1), "priority 32768"},
+		{"send priority", q.Send(context.Background(), []byte("x"), MqPriorityMax+1), "priority 32768"},
 		{"set priority", q.SetPriority(40000), "priority 40000"},
 		{"negative max messages", mqOpenErr(name, &MqAttr{MaxMessages: -1, MessageSize: 8}), "MaxMessages -1"},
 		{"negative message size", mqOpenErr(name, &MqAttr{MaxMessages: 1, MessageSize: -5}), "MessageSize -5"},
@@ -149,7 +149,7 @@ func TestMqNilAttrGivesSystemDefaults(t *testing.T) {
 	}
 	defer RemoveMq(name)
 	defer q.Close()
-	l, err := QueueLimits()
+	l, err := ReadMqLimits()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,12 +157,12 @@ func TestMqNilAttrGivesSystemDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.MaxMessages != min(l.MsgDefault, l.MsgMax) || a.MessageSize != min(l.MsgsizeDefault, l.MsgsizeMax) {
+	if a.MaxMessages != min(l.DefaultMaxMessages, l.MaxMessagesLimit) || a.MessageSize != min(l.DefaultMessageSize, l.MessageSizeLimit) {
 		t.Errorf("Attr = %+v, want the defaults of %+v", a, l)
 	}
-	if QueueMessagesMaxDefault() != l.MsgMax || QueueMessageSizeMaxDefault() != min(8192, l.MsgsizeMax) {
+	if MqMaxMessagesDefault() != l.MaxMessagesLimit || MqMessageSizeDefault() != min(8192, l.MessageSizeLimit) {
 		t.Errorf("QueueMessagesMaxDefault() = %d, QueueMessageSizeMaxDefault() = %d; limits %+v",
-			QueueMessagesMaxDefault(), QueueMessageSizeMaxDefault(), l)
+			MqMaxMessagesDefault(), MqMessageSizeDefault(), l)
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 
 // File is an open object or directory of a Namespace. Every file kind is
 // an fs.File and an io.Writer; what Read and Write mean depends on the kind
-// (see SharedMemory, MessageQueue and Semaphore). Directories also implement
+// (see Shm, Mq and Sem). Directories also implement
 // fs.ReadDirFile.
 type File interface {
 	fs.File
@@ -20,12 +20,12 @@ type File interface {
 	Name() string
 }
 
-// SharedMemory is an open shared memory segment (shm_open + mmap). It reads
+// Shm is an open shared memory segment (shm_open + mmap). It reads
 // and writes like a regular file: Read/Write move the offset, ReadAt/WriteAt
 // do not, writing past the end grows the segment, reading at the end returns
 // io.EOF. Implemented by *ShmFile and by the in-memory segments of package
 // fstest.
-type SharedMemory interface {
+type Shm interface {
 	File
 	io.ReaderAt
 	io.WriterAt
@@ -55,14 +55,14 @@ type MqAttr struct {
 	Nonblocking bool
 }
 
-// MessageQueue is an open POSIX message queue. Write sends its argument as
+// Mq is an open POSIX message queue. Write sends its argument as
 // one message at the handle's default priority; Read receives one whole
 // message (io.ErrShortBuffer, with nothing lost, if it does not fit).
 // Messages come out highest priority first, FIFO within a priority.
 // Implemented by *MqFile and by the in-memory queues of package fstest.
-type MessageQueue interface {
+type Mq interface {
 	File
-	// Send sends msg at priority prio (0 to QueuePriorityMax), waiting while
+	// Send sends msg at priority prio (0 to MqPriorityMax), waiting while
 	// the queue is full unless the handle is non-blocking (ErrWouldBlock).
 	// It returns ctx.Err() when ctx ends first and os.ErrDeadlineExceeded when
 	// the write deadline passes; nothing is sent then.
@@ -93,11 +93,11 @@ type MessageQueue interface {
 	CancelNotify() error
 }
 
-// Semaphore is an open named semaphore. Read waits until it can take one
+// Sem is an open named semaphore. Read waits until it can take one
 // unit, then takes up to len(p) units without waiting more and returns how
 // many it took; Write releases len(p) units. Implemented by *SemFile and by
 // the in-memory semaphores of package fstest.
-type Semaphore interface {
+type Sem interface {
 	File
 	// Acquire takes one unit, waiting while the value is zero, until ctx ends
 	// (ctx.Err(), nothing taken) or the read deadline passes
@@ -135,12 +135,12 @@ type Namespace interface {
 	// replaced by random characters (appended if there is none).
 	CreateTemp(dir, pattern string) (File, error)
 	// OpenShm opens a shared memory segment; a size > 0 resizes it.
-	OpenShm(name string, flag int, perm fs.FileMode, size int64) (SharedMemory, error)
+	OpenShm(name string, flag int, perm fs.FileMode, size int64) (Shm, error)
 	// OpenMq opens a message queue; attr sets a new queue's capacity and
 	// message size (nil: the system defaults).
-	OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (MessageQueue, error)
+	OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (Mq, error)
 	// OpenSem opens a named semaphore; value is a new semaphore's value.
-	OpenSem(name string, flag int, perm fs.FileMode, value uint32) (Semaphore, error)
+	OpenSem(name string, flag int, perm fs.FileMode, value uint32) (Sem, error)
 	// Chmod changes the object's permission bits.
 	Chmod(path string, mode fs.FileMode) error
 	// Chown changes the object's owner and group.

@@ -115,18 +115,18 @@ func TestReliabilityOpenCloseCyclesLeakNothing(t *testing.T) {
 		use    func(f File) error
 	}{
 		{"shm", 20_000, func(f File) error {
-			_, err := f.(SharedMemory).WriteAt([]byte{1}, 0)
+			_, err := f.(Shm).WriteAt([]byte{1}, 0)
 			return err
 		}},
 		{"sem", 20_000, func(f File) error {
-			s := f.(Semaphore)
+			s := f.(Sem)
 			if err := s.Release(); err != nil {
 				return err
 			}
 			return s.TryAcquire()
 		}},
 		{"mq", 20_000, func(f File) error {
-			q := f.(MessageQueue)
+			q := f.(Mq)
 			if err := q.Send(context.Background(), []byte("x"), 0); err != nil {
 				return err
 			}
@@ -211,9 +211,9 @@ func TestCapabilityConstantsOnLinux(t *testing.T) {
 		name string
 		got  bool
 	}{
-		{"MessageQueuesSupported", MessageQueuesSupported},
-		{"SemaphoreTimeoutSupported", SemaphoreTimeoutSupported},
-		{"SemaphoreValueSupported", SemaphoreValueSupported},
+		{"MessageQueuesSupported", MqSupported},
+		{"SemaphoreTimeoutSupported", SemTimeoutSupported},
+		{"SemaphoreValueSupported", SemValueSupported},
 	} {
 		if !c.got {
 			t.Errorf("%s = false on Linux; want true", c.name)
@@ -222,8 +222,8 @@ func TestCapabilityConstantsOnLinux(t *testing.T) {
 	if SemValueMax != 1<<31-1 {
 		t.Errorf("SemValueMax = %d; want INT_MAX", SemValueMax)
 	}
-	if QueuePriorityMax != 32767 {
-		t.Errorf("QueuePriorityMax = %d; want 32767", QueuePriorityMax)
+	if MqPriorityMax != 32767 {
+		t.Errorf("QueuePriorityMax = %d; want 32767", MqPriorityMax)
 	}
 }
 
@@ -549,7 +549,7 @@ func relCallAll(f File) (panics []string, successes []string) {
 		"Close": func() error { return f.Close() },
 	}
 	switch h := f.(type) {
-	case SharedMemory:
+	case Shm:
 		calls["ReadAt"] = func() error { _, err := h.ReadAt(buf, 0); return err }
 		calls["WriteAt"] = func() error { _, err := h.WriteAt(buf, 0); return err }
 		calls["Seek"] = func() error { _, err := h.Seek(0, io.SeekStart); return err }
@@ -558,7 +558,7 @@ func relCallAll(f File) (panics []string, successes []string) {
 		calls["Size"] = func() error { _, err := h.Size(); return err }
 		calls["Truncate"] = func() error { return h.Truncate(1) }
 		calls["Sync"] = func() error { return h.Sync() }
-	case MessageQueue:
+	case Mq:
 		calls["Send"] = func() error { return h.Send(ctx, buf, 0) }
 		calls["Receive"] = func() error { _, _, err := h.Receive(ctx, buf); return err }
 		calls["Attr"] = func() error { _, err := h.Attr(); return err }
@@ -569,7 +569,7 @@ func relCallAll(f File) (panics []string, successes []string) {
 		calls["SetWriteDeadline"] = func() error { return h.SetWriteDeadline(time.Now()) }
 		calls["Notify"] = func() error { return h.Notify(func() {}) }
 		calls["CancelNotify"] = func() error { return h.CancelNotify() }
-	case Semaphore:
+	case Sem:
 		calls["Acquire"] = func() error { return h.Acquire(ctx) }
 		calls["TryAcquire"] = func() error { return h.TryAcquire() }
 		calls["Release"] = func() error { return h.Release() }

@@ -386,18 +386,18 @@ func relNobodyChild() int {
 		c.check(err == nil && mode == 0o644 && (uid == relNobodyUID || uid == -1), "own "+dir+" mode and owner",
 			"mode %o uid %d err %v", mode, uid, err)
 		switch o := f.(type) {
-		case Semaphore:
+		case Sem:
 			err = o.Release()
 			if err == nil {
 				err = o.Acquire(context.Background())
 			}
-		case MessageQueue:
+		case Mq:
 			err = o.Send(context.Background(), []byte("hi"), 1)
 			if err == nil {
 				buf := make([]byte, relSmallQueue.MessageSize)
 				_, _, err = o.Receive(context.Background(), buf)
 			}
-		case SharedMemory:
+		case Shm:
 			_, err = o.WriteAt([]byte("mine"), 0)
 		}
 		c.check(err == nil, "use own "+dir, "err = %v", err)

@@ -63,7 +63,7 @@ type SemFile struct {
 	rdl      atomic.Pointer[time.Time] // read deadline; nil for none
 }
 
-var _ Semaphore = (*SemFile)(nil)
+var _ Sem = (*SemFile)(nil)
 
 // OpenSem opens the named semaphore name ("/name" or "name"), as sem_open
 // and posix_ipc.Semaphore do. flag may hold os.O_CREATE (create it if it
@@ -84,7 +84,7 @@ func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, e
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	if value > SemValueMax {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: kind.SemValueTooHigh(value)}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: kind.SemValueTooHigh(value, SemValueMax)}
 	}
 	m, err := sem.Open(kind.Sem.HostPath(n), flag&os.O_CREATE != 0, flag&os.O_EXCL != 0, uint32(perm.Perm()), value)
 	if err != nil {
@@ -426,13 +426,13 @@ func (s *SemFile) Close() error {
 	return pathError("close", s.name, s.m.Close())
 }
 
-// SemaphoreTimeoutSupported reports whether Acquire can wait with a
+// SemTimeoutSupported reports whether Acquire can wait with a
 // deadline (posix_ipc's SEMAPHORE_TIMEOUT_SUPPORTED): true on Linux.
-const SemaphoreTimeoutSupported = runtime.GOOS == "linux"
+const SemTimeoutSupported = runtime.GOOS == "linux"
 
-// SemaphoreValueSupported reports whether Value works (posix_ipc's
+// SemValueSupported reports whether Value works (posix_ipc's
 // SEMAPHORE_VALUE_SUPPORTED): true on Linux.
-const SemaphoreValueSupported = runtime.GOOS == "linux"
+const SemValueSupported = runtime.GOOS == "linux"
 
 // Stat returns the semaphore's FileInfo: the name without slash, mode
 // fs.ModeIrregular plus its permission bits, Size its value (the number
@@ -469,7 +469,7 @@ func statSem(n string) (fs.FileInfo, error) {
 // error still satisfies errors.Is(err, syscall.EOVERFLOW).
 func semExplainPost(err error) error {
 	if err == sys.EOVERFLOW {
-		return kind.SemValueAtMax()
+		return kind.SemValueAtMax(SemValueMax)
 	}
 	return err
 }

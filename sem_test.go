@@ -341,7 +341,7 @@ func TestSemStatAndNamespace(t *testing.T) {
 	}
 	defer ns.Remove("sem/" + tmp.Name()[1:])
 	defer tmp.Close()
-	if v, err := tmp.(Semaphore).Value(); v != 0 || err != nil {
+	if v, err := tmp.(Sem).Value(); v != 0 || err != nil {
 		t.Errorf("CreateTemp semaphore value = %d, %v; want 0", v, err)
 	}
 	if err := ns.Remove("sem/" + base); err != nil {

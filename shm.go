@@ -13,16 +13,16 @@ import (
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
-// ErrSegmentShrunk is returned, inside an *fs.PathError, by a read or write
+// ErrShmShrunk is returned, inside an *fs.PathError, by a read or write
 // that touched a part of the mapping the segment no longer covers, because
 // another handle or process shrank it (ftruncate) under this one. The
 // process does not crash (the fault is recovered); the handle learns the new
 // size and later calls see it. errors.Is(err, syscall.EFAULT) also holds.
-var ErrSegmentShrunk error = &errnoSentinel{"shared memory segment shrank under the mapping", sys.EFAULT}
+var ErrShmShrunk error = &errnoSentinel{"shared memory segment shrank under the mapping", sys.EFAULT}
 
 // ShmFile is an open POSIX shared memory segment: the file /dev/shm/NAME,
 // opened as glibc's shm_open opens it, and mapped into this process
-// (MAP_SHARED). It implements SharedMemory and reads and writes like a
+// (MAP_SHARED). It implements Shm and reads and writes like a
 // regular file whose bytes are the mapping: ReadAt, WriteAt, ReadFrom and
 // WriteTo copy straight between the caller and the shared pages, with no
 // system call when the range lies inside the known size.
@@ -35,7 +35,7 @@ var ErrSegmentShrunk error = &errnoSentinel{"shared memory segment shrank under 
 // an access reaches past the cached size (so growth by other processes is
 // seen), and in Size, Stat and Seek from the end. When another process
 // shrinks the segment, an access to a page the segment no longer covers
-// fails with ErrSegmentShrunk instead of raising SIGBUS; bytes past the new
+// fails with ErrShmShrunk instead of raising SIGBUS; bytes past the new
 // end inside its last page read as zeros until the handle learns the size.
 //
 // A ShmFile is safe for concurrent use by many goroutines. Close waits for
@@ -61,7 +61,7 @@ type ShmFile struct {
 	pos   int64
 }
 
-var _ SharedMemory = (*ShmFile)(nil)
+var _ Shm = (*ShmFile)(nil)
 
 // OpenShm opens the shared memory segment name ("/NAME" or "NAME"), as
 // glibc's shm_open followed by mmap does, and as posix_ipc's SharedMemory

@@ -69,7 +69,7 @@ func (f *ShmFile) readAt(op string, p []byte, off int64) (int, error) {
 		if f.guard(func() { copy(p[:n], f.m[off:]) }) {
 			f.refreshSize()
 			f.mu.RUnlock()
-			return 0, f.pathErr(op, ErrSegmentShrunk)
+			return 0, f.pathErr(op, ErrShmShrunk)
 		}
 		f.mu.RUnlock()
 		if n < len(p) {
@@ -190,7 +190,7 @@ func (f *ShmFile) growTo(off, end int64) error {
 
 // copyIn copies p into the mapping at off; the mapping and the known size
 // cover the range, and f.mu is held. A fault means either that the segment
-// shrank (ErrSegmentShrunk) or that tmpfs could not supply a page for a hole
+// shrank (ErrShmShrunk) or that tmpfs could not supply a page for a hole
 // in a sparse segment: then the range is reserved with fallocate, which
 // reports ENOSPC, and the copy is tried once more.
 func (f *ShmFile) copyIn(p []byte, off int64) error {
@@ -203,13 +203,13 @@ func (f *ShmFile) copyIn(p []byte, off int64) error {
 	}
 	end := off + int64(len(p))
 	if end > size {
-		return ErrSegmentShrunk
+		return ErrShmShrunk
 	}
 	if err := shm.Allocate(f.fd, off, int64(len(p))); err != nil {
 		return err
 	}
 	if f.guard(func() { copy(f.m[off:], p) }) {
-		return ErrSegmentShrunk
+		return ErrShmShrunk
 	}
 	return nil
 }
@@ -330,7 +330,7 @@ func (f *ShmFile) WriteTo(w io.Writer) (int64, error) {
 		if faulted {
 			f.refreshSize()
 			f.mu.RUnlock()
-			return total, f.pathErr("read", ErrSegmentShrunk)
+			return total, f.pathErr("read", ErrShmShrunk)
 		}
 		if n < 0 || n > len(chunk) {
 			f.mu.RUnlock()
@@ -435,7 +435,7 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 			// since growTo: grow once more, but not forever (that would
 			// livelock against a Truncate loop). Mappings only grow, so
 			// [pos, want) is still mapped; if the segment is short, the read
-			// faults and ReadFrom fails with ErrSegmentShrunk.
+			// faults and ReadFrom fails with ErrShmShrunk.
 			if want > f.size.Load() && regrow < 3 {
 				f.mu.RUnlock()
 				regrow++
@@ -449,7 +449,7 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 		faulted := f.guard(func() { n, rerr = r.Read(buf) })
 		f.mu.RUnlock()
 		if faulted {
-			err = f.pathErr("write", ErrSegmentShrunk)
+			err = f.pathErr("write", ErrShmShrunk)
 			break
 		}
 		if n < 0 || n > len(buf) {

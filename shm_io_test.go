@@ -567,7 +567,7 @@ func TestShmFileConcurrentReadWriteWithReadersBytesAndClose(t *testing.T) {
 		"WriteTo":  func(i int) error { f.Seek(0, io.SeekStart); _, err := f.WriteTo(io.Discard); return err },
 		"ReadFrom": func(i int) error {
 			_, err := f.ReadFrom(bytes.NewReader(make([]byte, 1000)))
-			if errors.Is(err, ErrSegmentShrunk) {
+			if errors.Is(err, ErrShmShrunk) {
 				// Truncate (above) shrank the space ReadFrom had reserved
 				// while it was reading: the documented outcome, rare.
 				err = nil

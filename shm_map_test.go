@@ -106,7 +106,7 @@ func TestShmFileShrunkByAnotherProcessOrHandleGivesErrorsNotSIGBUS(t *testing.T)
 			other.Truncate(0)
 		}
 		err := c.call()
-		if !errors.Is(err, ErrSegmentShrunk) || !errors.Is(err, syscall.EFAULT) {
+		if !errors.Is(err, ErrShmShrunk) || !errors.Is(err, syscall.EFAULT) {
 			t.Errorf("%s on a segment shrunk by another process = %v; want ErrSegmentShrunk", c.desc, err)
 		}
 		// The handle has learned the new size: reads now see the end.
@@ -138,7 +138,7 @@ func TestShmFileShrunkByAnotherHandleWhileReadFromRuns(t *testing.T) {
 		return len(p), nil
 	})
 	f.Seek(100_000, io.SeekStart)
-	if _, err := f.ReadFrom(r); !errors.Is(err, ErrSegmentShrunk) {
+	if _, err := f.ReadFrom(r); !errors.Is(err, ErrShmShrunk) {
 		t.Fatalf("ReadFrom with a shrinking reader = %v; want ErrSegmentShrunk", err)
 	}
 }
@@ -180,7 +180,7 @@ func TestShmFileSurvivesAnotherProcessResizingInALoop(t *testing.T) {
 		switch {
 		case err == nil:
 			ok++
-		case errors.Is(err, ErrSegmentShrunk), err == io.EOF:
+		case errors.Is(err, ErrShmShrunk), err == io.EOF:
 			shrunk++
 		default:
 			t.Fatalf("access %d: unexpected error %v", i, err)

@@ -29,12 +29,15 @@ const (
 	// MessageSizeLimit is the largest message size MemFS accepts (the
 	// kernel's hard limit for msgsize_max).
 	MessageSizeLimit = 16 << 20
-	// QueuePriorityMax is the highest message priority, the host's
-	// ipcfs.QueuePriorityMax (MQ_PRIO_MAX-1).
-	QueuePriorityMax = ipcfs.QueuePriorityMax
+	// MqPriorityMax is the highest message priority, the host's
+	// ipcfs.MqPriorityMax (MQ_PRIO_MAX-1).
+	MqPriorityMax = ipcfs.MqPriorityMax
 	// SemValueMax is the largest semaphore value, the host's
 	// ipcfs.SemValueMax (SEM_VALUE_MAX, INT_MAX).
 	SemValueMax = ipcfs.SemValueMax
+
+	// Deprecated: Use MqPriorityMax.
+	QueuePriorityMax = MqPriorityMax
 )
 
 // MemFS is an in-memory POSIX IPC namespace. It implements ipcfs.Namespace

@@ -72,7 +72,7 @@ func (q *memMq) insert(m memMsg) {
 // MaxMessagesLimit or MessageSizeLimit), other flags and the access mode
 // O_WRONLY|O_RDWR give errors matching fs.ErrInvalid and syscall.EINVAL, as
 // on the host.
-func (m *MemFS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.MessageQueue, error) {
+func (m *MemFS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.Mq, error) {
 	f, err := m.openMq(name, name, flag, perm, attr)
 	if err != nil {
 		return nil, err
@@ -124,7 +124,7 @@ func (m *MemFS) openMq(p, name string, flag int, perm fs.FileMode, attr *ipcfs.M
 	return f, nil
 }
 
-// memMqFile is an open in-memory queue; it implements ipcfs.MessageQueue.
+// memMqFile is an open in-memory queue; it implements ipcfs.Mq.
 type memMqFile struct {
 	h        handle
 	obj      *memMq
@@ -133,7 +133,7 @@ type memMqFile struct {
 	rdl, wdl deadline
 }
 
-var _ ipcfs.MessageQueue = (*memMqFile)(nil)
+var _ ipcfs.Mq = (*memMqFile)(nil)
 
 func (f *memMqFile) hd() *handle {
 	if f == nil {
@@ -155,7 +155,7 @@ func (f *memMqFile) Stat() (fs.FileInfo, error) {
 }
 
 // Send queues msg at prio, waiting while the queue is full (see
-// ipcfs.MessageQueue.Send). Errors: EINVAL for prio above
+// ipcfs.Mq.Send). Errors: EINVAL for prio above
 // QueuePriorityMax, EMSGSIZE for a message longer than the queue's message
 // size, EBADF on a handle not open for writing, ErrWouldBlock, ctx.Err(),
 // os.ErrDeadlineExceeded, fs.ErrClosed.
@@ -167,8 +167,8 @@ func (f *memMqFile) send(op string, ctx context.Context, msg []byte, prio uint) 
 	if err := f.hd().checkWrite(op); err != nil {
 		return err
 	}
-	if prio > QueuePriorityMax {
-		return f.h.err(op, kind.PriorityTooHigh(prio))
+	if prio > MqPriorityMax {
+		return f.h.err(op, kind.PriorityTooHigh(prio, MqPriorityMax))
 	}
 	q := f.obj
 	if int64(len(msg)) > q.msgSize {
@@ -191,7 +191,7 @@ func (f *memMqFile) send(op string, ctx context.Context, msg []byte, prio uint) 
 }
 
 // Receive takes the highest-priority message into buf (see
-// ipcfs.MessageQueue.Receive). A buf shorter than that message gives
+// ipcfs.Mq.Receive). A buf shorter than that message gives
 // io.ErrShortBuffer and leaves it queued.
 func (f *memMqFile) Receive(ctx context.Context, buf []byte) (int, uint, error) {
 	return f.receive("receive", ctx, buf)
@@ -289,8 +289,8 @@ func (f *memMqFile) SetPriority(prio uint) error {
 	if err := f.hd().checkValid("setpriority"); err != nil {
 		return err
 	}
-	if prio > QueuePriorityMax {
-		return f.h.err("setpriority", kind.PriorityTooHigh(prio))
+	if prio > MqPriorityMax {
+		return f.h.err("setpriority", kind.PriorityTooHigh(prio, MqPriorityMax))
 	}
 	f.prio.Store(uint32(prio))
 	return nil

@@ -26,7 +26,7 @@ func (s *memSem) info() fs.FileInfo {
 // flag takes os.O_CREATE and os.O_EXCL (the access mode is ignored, as glibc
 // ignores it); value is a new semaphore's value, above SemValueMax an error
 // matching fs.ErrInvalid.
-func (m *MemFS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Semaphore, error) {
+func (m *MemFS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Sem, error) {
 	f, err := m.openSem(name, name, flag, perm, value)
 	if err != nil {
 		return nil, err
@@ -42,7 +42,7 @@ func (m *MemFS) openSem(p, name string, flag int, perm fs.FileMode, value uint32
 		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
 	}
 	if value > SemValueMax {
-		return nil, &fs.PathError{Op: "open", Path: p, Err: kind.SemValueTooHigh(value)}
+		return nil, &fs.PathError{Op: "open", Path: p, Err: kind.SemValueTooHigh(value, SemValueMax)}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -59,14 +59,14 @@ func (m *MemFS) openSem(p, name string, flag int, perm fs.FileMode, value uint32
 	return f, nil
 }
 
-// memSemFile is an open in-memory semaphore; it implements ipcfs.Semaphore.
+// memSemFile is an open in-memory semaphore; it implements ipcfs.Sem.
 type memSemFile struct {
 	h   handle
 	obj *memSem
 	rdl deadline
 }
 
-var _ ipcfs.Semaphore = (*memSemFile)(nil)
+var _ ipcfs.Sem = (*memSemFile)(nil)
 
 func (f *memSemFile) hd() *handle {
 	if f == nil {
@@ -135,7 +135,7 @@ func (s *memSem) release() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.value >= SemValueMax {
-		return kind.SemValueAtMax()
+		return kind.SemValueAtMax(SemValueMax)
 	}
 	s.value++
 	s.changed.notify()

@@ -56,7 +56,7 @@ func (s *memShm) resize(n int64) error {
 // host, where a mapping needs read access), os.O_CREATE, os.O_EXCL and
 // os.O_TRUNC; size > 0 resizes new or existing segments. A read-only handle
 // cannot write (EBADF).
-func (m *MemFS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (ipcfs.SharedMemory, error) {
+func (m *MemFS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (ipcfs.Shm, error) {
 	f, err := m.openShm(name, name, flag, perm, size)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func (m *MemFS) openShm(p, name string, flag int, perm fs.FileMode, size int64) 
 }
 
 // memShmFile is an open in-memory segment; it implements
-// ipcfs.SharedMemory.
+// ipcfs.Shm.
 type memShmFile struct {
 	h   handle
 	obj *memShm
@@ -116,7 +116,7 @@ type memShmFile struct {
 	off int64
 }
 
-var _ ipcfs.SharedMemory = (*memShmFile)(nil)
+var _ ipcfs.Shm = (*memShmFile)(nil)
 
 func (f *memShmFile) hd() *handle {
 	if f == nil {

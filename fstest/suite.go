@@ -121,7 +121,7 @@ func (s *suite) closeLater(c io.Closer) {
 
 // createShm creates a new segment (O_RDWR|O_CREATE|O_EXCL) and schedules its
 // removal; it stops the subtest if that fails.
-func (s *suite) createShm(size int64) (string, ipcfs.SharedMemory) {
+func (s *suite) createShm(size int64) (string, ipcfs.Shm) {
 	s.Helper()
 	name := s.unique()
 	f, err := s.ns.OpenShm("/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, size)
@@ -134,7 +134,7 @@ func (s *suite) createShm(size int64) (string, ipcfs.SharedMemory) {
 }
 
 // createMq creates a new queue with attr (nil: smallAttr).
-func (s *suite) createMq(attr *ipcfs.MqAttr) (string, ipcfs.MessageQueue) {
+func (s *suite) createMq(attr *ipcfs.MqAttr) (string, ipcfs.Mq) {
 	s.Helper()
 	if attr == nil {
 		attr = &smallAttr
@@ -150,7 +150,7 @@ func (s *suite) createMq(attr *ipcfs.MqAttr) (string, ipcfs.MessageQueue) {
 }
 
 // createSem creates a new semaphore with value.
-func (s *suite) createSem(value uint32) (string, ipcfs.Semaphore) {
+func (s *suite) createSem(value uint32) (string, ipcfs.Sem) {
 	s.Helper()
 	name := s.unique()
 	f, err := s.ns.OpenSem("/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, value)

@@ -30,7 +30,7 @@ func init() {
 	)
 }
 
-func (s *suite) curMessages(q ipcfs.MessageQueue) int64 {
+func (s *suite) curMessages(q ipcfs.Mq) int64 {
 	s.Helper()
 	a, err := q.Attr()
 	s.ok("Attr", err)
@@ -179,7 +179,7 @@ func testMqShortBuffer(s *suite) {
 	}
 }
 
-func fill(s *suite, q ipcfs.MessageQueue, n int) {
+func fill(s *suite, q ipcfs.Mq, n int) {
 	s.Helper()
 	for i := range n {
 		s.ok("Send to fill the queue", q.Send(bg, []byte{byte(i)}, 0))

@@ -245,8 +245,8 @@ func testOpenFileKinds(s *suite) {
 	f, err := s.ns.OpenFile("shm/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if s.ok(`OpenFile("shm/...", O_RDWR|O_CREATE|O_EXCL)`, err) {
 		s.cleanup("shm", name)
-		if _, ok := f.(ipcfs.SharedMemory); !ok {
-			s.Errorf(`OpenFile("shm/...") is a %T; want an ipcfs.SharedMemory`, f)
+		if _, ok := f.(ipcfs.Shm); !ok {
+			s.Errorf(`OpenFile("shm/...") is a %T; want an ipcfs.Shm`, f)
 		}
 		f.Close()
 	}
@@ -254,8 +254,8 @@ func testOpenFileKinds(s *suite) {
 	f, err = s.ns.OpenFile("sem/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if s.ok(`OpenFile("sem/...", O_RDWR|O_CREATE|O_EXCL)`, err) {
 		s.cleanup("sem", name)
-		if sem, ok := f.(ipcfs.Semaphore); !ok {
-			s.Errorf(`OpenFile("sem/...") is a %T; want an ipcfs.Semaphore`, f)
+		if sem, ok := f.(ipcfs.Sem); !ok {
+			s.Errorf(`OpenFile("sem/...") is a %T; want an ipcfs.Sem`, f)
 		} else if v, err := sem.Value(); s.ok("Value", err) && v != 0 {
 			s.Errorf("OpenFile created a semaphore with value %d; want 0", v)
 		}
@@ -267,8 +267,8 @@ func testOpenFileKinds(s *suite) {
 	f, err = s.ns.OpenFile("mq/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if s.ok(`OpenFile("mq/...", O_RDWR|O_CREATE|O_EXCL)`, err) {
 		s.cleanup("mq", name)
-		if q, ok := f.(ipcfs.MessageQueue); !ok {
-			s.Errorf(`OpenFile("mq/...") is a %T; want an ipcfs.MessageQueue`, f)
+		if q, ok := f.(ipcfs.Mq); !ok {
+			s.Errorf(`OpenFile("mq/...") is a %T; want an ipcfs.Mq`, f)
 		} else if a, err := q.Attr(); s.ok("Attr", err) && (a.MaxMessages <= 0 || a.MessageSize <= 0) {
 			s.Errorf("OpenFile created a queue with attributes %+v; want the system defaults", a)
 		}

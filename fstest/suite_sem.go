@@ -21,7 +21,7 @@ func init() {
 	)
 }
 
-func (s *suite) wantValue(what string, sem ipcfs.Semaphore, want int) {
+func (s *suite) wantValue(what string, sem ipcfs.Sem, want int) {
 	s.Helper()
 	if v, err := sem.Value(); s.ok("Value", err) && v != want {
 		s.Errorf("%s: Value() = %d; want %d", what, v, want)

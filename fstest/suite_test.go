@@ -20,17 +20,17 @@ import (
 // once had).
 type brokenNS struct{ *ipcfstest.MemFS }
 
-type brokenQueue struct{ ipcfs.MessageQueue }
+type brokenQueue struct{ ipcfs.Mq }
 
 func (q brokenQueue) Send(ctx context.Context, msg []byte, prio uint) error {
-	return q.MessageQueue.Send(ctx, msg, 0)
+	return q.Mq.Send(ctx, msg, 0)
 }
 
-type brokenSem struct{ ipcfs.Semaphore }
+type brokenSem struct{ ipcfs.Sem }
 
 func (brokenSem) TryAcquire() error { return nil }
 
-func (b brokenNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.MessageQueue, error) {
+func (b brokenNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.Mq, error) {
 	q, err := b.MemFS.OpenMq(name, flag&^os.O_TRUNC, perm, attr)
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func (b brokenNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.Mq
 	return brokenQueue{q}, nil
 }
 
-func (b brokenNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Semaphore, error) {
+func (b brokenNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Sem, error) {
 	s, err := b.MemFS.OpenSem(name, flag, perm, value)
 	if err != nil {
 		return nil, err

@@ -113,7 +113,7 @@ func (a *aferoNS) reopen(dir, name string, flag int) (ipcfs.File, error) {
 	return a.OpenFile(dir+"/"+n, flag&^(os.O_CREATE|os.O_EXCL|os.O_TRUNC), 0)
 }
 
-func (a *aferoNS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (ipcfs.SharedMemory, error) {
+func (a *aferoNS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (ipcfs.Shm, error) {
 	if flag&os.O_CREATE != 0 || size > 0 {
 		f, err := a.under.OpenShm(name, flag, perm, size)
 		if err != nil {
@@ -129,10 +129,10 @@ func (a *aferoNS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (
 	if err != nil {
 		return nil, err
 	}
-	return f.(ipcfs.SharedMemory), nil
+	return f.(ipcfs.Shm), nil
 }
 
-func (a *aferoNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.MessageQueue, error) {
+func (a *aferoNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.Mq, error) {
 	if flag&os.O_CREATE != 0 && attr != nil {
 		f, err := a.under.OpenMq(name, flag, perm, attr)
 		if err != nil {
@@ -149,10 +149,10 @@ func (a *aferoNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.Mq
 	if err != nil {
 		return nil, err
 	}
-	return f.(ipcfs.MessageQueue), nil
+	return f.(ipcfs.Mq), nil
 }
 
-func (a *aferoNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Semaphore, error) {
+func (a *aferoNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Sem, error) {
 	if flag&os.O_CREATE != 0 {
 		f, err := a.under.OpenSem(name, flag, perm, value)
 		if err != nil {
@@ -169,7 +169,7 @@ func (a *aferoNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32)
 	if err != nil {
 		return nil, err
 	}
-	return f.(ipcfs.Semaphore), nil
+	return f.(ipcfs.Sem), nil
 }
 
 func (a *aferoNS) Chmod(name string, mode fs.FileMode) error {

@@ -14,8 +14,8 @@
 // a Write on a queue sends one message and a Read receives one; a Read on a
 // semaphore acquires and a Write releases. Files opened on a queue or a
 // semaphore are not seekable. Every file also implements the matching
-// ipcfs interface (ipcfs.SharedMemory, ipcfs.MessageQueue or
-// ipcfs.Semaphore), so a type assertion reaches priorities, deadlines and
+// ipcfs interface (ipcfs.Shm, ipcfs.Mq or
+// ipcfs.Sem), so a type assertion reaches priorities, deadlines and
 // the like.
 //
 // A file's Name is the path it was opened with (as os.File's), so it can be

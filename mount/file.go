@@ -97,10 +97,10 @@ func (h *handle) Readdir(int) ([]os.FileInfo, error) { return nil, h.fail("readd
 func (h *handle) Readdirnames(int) ([]string, error) { return nil, h.fail("readdir", syscall.ENOTDIR) }
 
 // shmFile is an open shared memory segment: an afero.File and an
-// ipcfs.SharedMemory.
+// ipcfs.Shm.
 type shmFile struct {
 	handle
-	shm      ipcfs.SharedMemory
+	shm      ipcfs.Shm
 	readable bool
 	writable bool
 	append   bool
@@ -108,8 +108,8 @@ type shmFile struct {
 }
 
 var (
-	_ ipcfs.SharedMemory = (*shmFile)(nil)
-	_ io.ReaderFrom      = (*shmFile)(nil)
+	_ ipcfs.Shm     = (*shmFile)(nil)
+	_ io.ReaderFrom = (*shmFile)(nil)
 )
 
 func (f *shmFile) hd() *handle {
@@ -303,13 +303,13 @@ func (s *stream) Truncate(int64) error { return s.fail("truncate", syscall.EINVA
 func (s *stream) Sync() error { return s.checkValid("sync") }
 
 // mqFile is an open message queue: an afero.File and an
-// ipcfs.MessageQueue. Write sends one message, Read receives one.
+// ipcfs.Mq. Write sends one message, Read receives one.
 type mqFile struct {
 	stream
-	q ipcfs.MessageQueue
+	q ipcfs.Mq
 }
 
-var _ ipcfs.MessageQueue = (*mqFile)(nil)
+var _ ipcfs.Mq = (*mqFile)(nil)
 
 func (f *mqFile) hd() *handle {
 	if f == nil {
@@ -318,7 +318,7 @@ func (f *mqFile) hd() *handle {
 	return &f.handle
 }
 
-// Send is ipcfs.MessageQueue.Send.
+// Send is ipcfs.Mq.Send.
 func (f *mqFile) Send(ctx context.Context, msg []byte, prio uint) error {
 	if err := f.hd().checkValid("send"); err != nil {
 		return err
@@ -326,7 +326,7 @@ func (f *mqFile) Send(ctx context.Context, msg []byte, prio uint) error {
 	return f.wrap("send", f.q.Send(ctx, msg, prio))
 }
 
-// Receive is ipcfs.MessageQueue.Receive.
+// Receive is ipcfs.Mq.Receive.
 func (f *mqFile) Receive(ctx context.Context, buf []byte) (int, uint, error) {
 	if err := f.hd().checkValid("receive"); err != nil {
 		return 0, 0, err
@@ -335,7 +335,7 @@ func (f *mqFile) Receive(ctx context.Context, buf []byte) (int, uint, error) {
 	return n, prio, f.wrap("receive", err)
 }
 
-// Attr is ipcfs.MessageQueue.Attr.
+// Attr is ipcfs.Mq.Attr.
 func (f *mqFile) Attr() (ipcfs.MqAttr, error) {
 	if err := f.hd().checkValid("attr"); err != nil {
 		return ipcfs.MqAttr{}, err
@@ -344,7 +344,7 @@ func (f *mqFile) Attr() (ipcfs.MqAttr, error) {
 	return a, f.wrap("attr", err)
 }
 
-// SetNonblocking is ipcfs.MessageQueue.SetNonblocking.
+// SetNonblocking is ipcfs.Mq.SetNonblocking.
 func (f *mqFile) SetNonblocking(nonblocking bool) error {
 	if err := f.hd().checkValid("setnonblocking"); err != nil {
 		return err
@@ -352,7 +352,7 @@ func (f *mqFile) SetNonblocking(nonblocking bool) error {
 	return f.wrap("setnonblocking", f.q.SetNonblocking(nonblocking))
 }
 
-// SetPriority is ipcfs.MessageQueue.SetPriority.
+// SetPriority is ipcfs.Mq.SetPriority.
 func (f *mqFile) SetPriority(prio uint) error {
 	if err := f.hd().checkValid("setpriority"); err != nil {
 		return err
@@ -360,7 +360,7 @@ func (f *mqFile) SetPriority(prio uint) error {
 	return f.wrap("setpriority", f.q.SetPriority(prio))
 }
 
-// SetDeadline is ipcfs.MessageQueue.SetDeadline.
+// SetDeadline is ipcfs.Mq.SetDeadline.
 func (f *mqFile) SetDeadline(t time.Time) error {
 	if err := f.hd().checkValid("setdeadline"); err != nil {
 		return err
@@ -368,7 +368,7 @@ func (f *mqFile) SetDeadline(t time.Time) error {
 	return f.wrap("setdeadline", f.q.SetDeadline(t))
 }
 
-// SetReadDeadline is ipcfs.MessageQueue.SetReadDeadline.
+// SetReadDeadline is ipcfs.Mq.SetReadDeadline.
 func (f *mqFile) SetReadDeadline(t time.Time) error {
 	if err := f.hd().checkValid("setreaddeadline"); err != nil {
 		return err
@@ -376,7 +376,7 @@ func (f *mqFile) SetReadDeadline(t time.Time) error {
 	return f.wrap("setreaddeadline", f.q.SetReadDeadline(t))
 }
 
-// SetWriteDeadline is ipcfs.MessageQueue.SetWriteDeadline.
+// SetWriteDeadline is ipcfs.Mq.SetWriteDeadline.
 func (f *mqFile) SetWriteDeadline(t time.Time) error {
 	if err := f.hd().checkValid("setwritedeadline"); err != nil {
 		return err
@@ -384,7 +384,7 @@ func (f *mqFile) SetWriteDeadline(t time.Time) error {
 	return f.wrap("setwritedeadline", f.q.SetWriteDeadline(t))
 }
 
-// Notify is ipcfs.MessageQueue.Notify.
+// Notify is ipcfs.Mq.Notify.
 func (f *mqFile) Notify(fn func()) error {
 	if err := f.hd().checkValid("notify"); err != nil {
 		return err
@@ -392,7 +392,7 @@ func (f *mqFile) Notify(fn func()) error {
 	return f.wrap("notify", f.q.Notify(fn))
 }
 
-// CancelNotify is ipcfs.MessageQueue.CancelNotify.
+// CancelNotify is ipcfs.Mq.CancelNotify.
 func (f *mqFile) CancelNotify() error {
 	if err := f.hd().checkValid("cancelnotify"); err != nil {
 		return err
@@ -400,14 +400,14 @@ func (f *mqFile) CancelNotify() error {
 	return f.wrap("cancelnotify", f.q.CancelNotify())
 }
 
-// semFile is an open semaphore: an afero.File and an ipcfs.Semaphore. Read
+// semFile is an open semaphore: an afero.File and an ipcfs.Sem. Read
 // acquires, Write releases.
 type semFile struct {
 	stream
-	sem ipcfs.Semaphore
+	sem ipcfs.Sem
 }
 
-var _ ipcfs.Semaphore = (*semFile)(nil)
+var _ ipcfs.Sem = (*semFile)(nil)
 
 func (f *semFile) hd() *handle {
 	if f == nil {
@@ -416,7 +416,7 @@ func (f *semFile) hd() *handle {
 	return &f.handle
 }
 
-// Acquire is ipcfs.Semaphore.Acquire.
+// Acquire is ipcfs.Sem.Acquire.
 func (f *semFile) Acquire(ctx context.Context) error {
 	if err := f.hd().checkValid("acquire"); err != nil {
 		return err
@@ -424,7 +424,7 @@ func (f *semFile) Acquire(ctx context.Context) error {
 	return f.wrap("acquire", f.sem.Acquire(ctx))
 }
 
-// TryAcquire is ipcfs.Semaphore.TryAcquire.
+// TryAcquire is ipcfs.Sem.TryAcquire.
 func (f *semFile) TryAcquire() error {
 	if err := f.hd().checkValid("acquire"); err != nil {
 		return err
@@ -432,7 +432,7 @@ func (f *semFile) TryAcquire() error {
 	return f.wrap("acquire", f.sem.TryAcquire())
 }
 
-// Release is ipcfs.Semaphore.Release.
+// Release is ipcfs.Sem.Release.
 func (f *semFile) Release() error {
 	if err := f.hd().checkValid("release"); err != nil {
 		return err
@@ -440,7 +440,7 @@ func (f *semFile) Release() error {
 	return f.wrap("release", f.sem.Release())
 }
 
-// Value is ipcfs.Semaphore.Value.
+// Value is ipcfs.Sem.Value.
 func (f *semFile) Value() (int, error) {
 	if err := f.hd().checkValid("value"); err != nil {
 		return 0, err
@@ -449,7 +449,7 @@ func (f *semFile) Value() (int, error) {
 	return v, f.wrap("value", err)
 }
 
-// SetDeadline is ipcfs.Semaphore.SetDeadline.
+// SetDeadline is ipcfs.Sem.SetDeadline.
 func (f *semFile) SetDeadline(t time.Time) error {
 	if err := f.hd().checkValid("setdeadline"); err != nil {
 		return err
@@ -457,5 +457,5 @@ func (f *semFile) SetDeadline(t time.Time) error {
 	return f.wrap("setdeadline", f.sem.SetDeadline(t))
 }
 
-// SetReadDeadline is ipcfs.Semaphore.SetReadDeadline.
+// SetReadDeadline is ipcfs.Sem.SetReadDeadline.
 func (f *semFile) SetReadDeadline(t time.Time) error { return f.SetDeadline(t) }

@@ -122,15 +122,15 @@ func (m *mountFs) openFile(name, p string, flag int, perm os.FileMode) (afero.Fi
 		return nil, pathErr("open", name, err)
 	}
 	switch f := f.(type) {
-	case ipcfs.SharedMemory:
+	case ipcfs.Shm:
 		sf := &shmFile{handle: handle{obj: f}, shm: f, readable: acc != os.O_WRONLY, writable: acc != os.O_RDONLY, append: flag&os.O_APPEND != 0}
 		sf.name = name
 		return sf, nil
-	case ipcfs.MessageQueue:
+	case ipcfs.Mq:
 		mf := &mqFile{stream: stream{handle{obj: f}}, q: f}
 		mf.name = name
 		return mf, nil
-	case ipcfs.Semaphore:
+	case ipcfs.Sem:
 		sf := &semFile{stream: stream{handle{obj: f}}, sem: f}
 		sf.name = name
 		return sf, nil

@@ -83,8 +83,8 @@ func mqAttr(o *mkOptions, set map[string]bool) (*ipcfs.MqAttr, error) {
 		return nil, nil
 	}
 	attr := &ipcfs.MqAttr{
-		MaxMessages: ipcfs.QueueMessagesMaxDefault(),
-		MessageSize: ipcfs.QueueMessageSizeMaxDefault(),
+		MaxMessages: ipcfs.MqMaxMessagesDefault(),
+		MessageSize: ipcfs.MqMessageSizeDefault(),
 	}
 	if set["max-messages"] {
 		if o.maxMessages < 1 {

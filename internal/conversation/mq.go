@@ -16,11 +16,11 @@ var QueueAttr = ipcfs.MqAttr{MaxMessages: 2, MessageSize: 256}
 
 // mqTalk is one speaker's end of the queue conversation.
 type mqTalk struct {
-	q   ipcfs.MessageQueue
+	q   ipcfs.Mq
 	buf []byte
 }
 
-func newMqTalk(q ipcfs.MessageQueue) (*mqTalk, error) {
+func newMqTalk(q ipcfs.Mq) (*mqTalk, error) {
 	attr, err := q.Attr()
 	if err != nil {
 		return nil, err

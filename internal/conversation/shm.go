@@ -20,14 +20,14 @@ const shmMaxRead = 4096
 
 // shmTalk is one speaker's end of the shared memory conversation.
 type shmTalk struct {
-	mem  ipcfs.SharedMemory
-	sem  ipcfs.Semaphore
+	mem  ipcfs.Shm
+	sem  ipcfs.Sem
 	p    Params
 	buf  []byte
 	wbuf []byte
 }
 
-func newShmTalk(mem ipcfs.SharedMemory, sem ipcfs.Semaphore, p Params) *shmTalk {
+func newShmTalk(mem ipcfs.Shm, sem ipcfs.Sem, p Params) *shmTalk {
 	return &shmTalk{mem: mem, sem: sem, p: p, buf: make([]byte, min(p.ShmSize, shmMaxRead))}
 }
 

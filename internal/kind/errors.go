@@ -11,12 +11,6 @@ import (
 // The errors the host and its twin give for the same mistakes, with the
 // same words. They go inside an *fs.PathError.
 
-// MqPriorityMax is the highest message priority (MQ_PRIO_MAX-1).
-const MqPriorityMax = 32767
-
-// SemValueMax is SEM_VALUE_MAX (INT_MAX).
-const SemValueMax = 1<<31 - 1
-
 // paramError is an invalid argument; its message names the parameter.
 // errors.Is holds for both fs.ErrInvalid and syscall.EINVAL.
 type paramError struct{ msg string }
@@ -62,9 +56,10 @@ func SeekOutOfRange(offset, base int64) error {
 	return InvalidParam("offset %d from %d is outside 0..MaxInt64", offset, base)
 }
 
-// PriorityTooHigh is the error for a message priority above MqPriorityMax.
-func PriorityTooHigh(prio uint) error {
-	return InvalidParam("priority %d is above MqPriorityMax (%d)", prio, MqPriorityMax)
+// PriorityTooHigh is the error for a message priority above max
+// (ipcfs.MqPriorityMax).
+func PriorityTooHigh(prio, max uint) error {
+	return InvalidParam("priority %d is above MqPriorityMax (%d)", prio, max)
 }
 
 // NegativeAttr is the error for a queue attribute below 0; field is
@@ -82,15 +77,16 @@ func MessageTooLong(n int, size int64) error {
 // NilNotify is the error of Notify with a nil callback.
 func NilNotify() error { return InvalidParam("fn is nil (use CancelNotify to cancel)") }
 
-// SemValueTooHigh is the error for a new semaphore's value above SemValueMax.
-func SemValueTooHigh(value uint32) error {
-	return InvalidParam("value %d is above SemValueMax (%d)", value, SemValueMax)
+// SemValueTooHigh is the error for a new semaphore's value above max
+// (ipcfs.SemValueMax).
+func SemValueTooHigh(value, max uint32) error {
+	return InvalidParam("value %d is above SemValueMax (%d)", value, max)
 }
 
-// SemValueAtMax is the error of a release at SemValueMax; errors.Is(err,
-// syscall.EOVERFLOW) holds.
-func SemValueAtMax() error {
-	return Limit(sys.EOVERFLOW, "value is at SemValueMax (%d, SEM_VALUE_MAX): acquire before releasing more", SemValueMax)
+// SemValueAtMax is the error of a release at max (ipcfs.SemValueMax);
+// errors.Is(err, syscall.EOVERFLOW) holds.
+func SemValueAtMax(max uint32) error {
+	return Limit(sys.EOVERFLOW, "value is at SemValueMax (%d, SEM_VALUE_MAX): acquire before releasing more", max)
 }
 
 // MqAttrTooLarge is the error for a new queue's attribute above its limit:
