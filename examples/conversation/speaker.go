@@ -39,7 +39,9 @@ func (o Options) ns() ipcfs.Namespace {
 	return o.Namespace
 }
 
-func (o Options) say(who, format string, args ...any) {
+// Say prints one line of what the speaker who does, as posix_ipc's demos do
+// ("premise@1700000000.123456: ..."), to Log if it is set.
+func (o Options) Say(who, format string, args ...any) {
 	if o.Log != nil {
 		fmt.Fprintf(o.Log, "%s@%.6f: %s\n", who, float64(time.Now().UnixMicro())/1e6, fmt.Sprintf(format, args...))
 	}

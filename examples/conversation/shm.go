@@ -71,7 +71,7 @@ func (t *shmTalk) pass(ctx context.Context) error {
 	if err := t.release(); err != nil {
 		return err
 	}
-	yield()
+	Yield()
 	return t.acquire(ctx)
 }
 
@@ -102,7 +102,7 @@ func ShmPremise(ctx context.Context, p Params, o Options) (err error) {
 		return err
 	}
 	ns := o.ns()
-	o.say(who, "Oooo 'ello, I'm Mrs. Premise!")
+	o.Say(who, "Oooo 'ello, I'm Mrs. Premise!")
 	mem, err := ns.OpenShm(p.SharedMemoryName, os.O_RDWR|os.O_CREATE|os.O_EXCL, p.Permissions, p.ShmSize)
 	if err != nil {
 		return fmt.Errorf("creating the shared memory: %w", err)
@@ -117,7 +117,7 @@ func ShmPremise(ctx context.Context, p Params, o Options) (err error) {
 	defer func() {
 		err = errors.Join(err, sem.Close(), removeObject(ns, "sem", p.SemaphoreName))
 	}()
-	o.say(who, "created shm %s (%d bytes) and sem %s", p.SharedMemoryName, p.ShmSize, p.SemaphoreName)
+	o.Say(who, "created shm %s (%d bytes) and sem %s", p.SharedMemoryName, p.ShmSize, p.SemaphoreName)
 
 	t := newShmTalk(mem, sem, p)
 	wrote := Seed()
@@ -148,7 +148,7 @@ func ShmPremise(ctx context.Context, p Params, o Options) (err error) {
 	if err := t.release(); err != nil {
 		return err
 	}
-	o.say(who, "%d iterations complete; removing the semaphore and the shared memory", p.Iterations)
+	o.Say(who, "%d iterations complete; removing the semaphore and the shared memory", p.Iterations)
 	return nil
 }
 
@@ -164,7 +164,7 @@ func ShmConclusion(ctx context.Context, p Params, o Options) (err error) {
 		return err
 	}
 	ns := o.ns()
-	o.say(who, "Oooo 'ello, I'm Mrs. Conclusion!")
+	o.Say(who, "Oooo 'ello, I'm Mrs. Conclusion!")
 	sem, err := ns.OpenSem(p.SemaphoreName, os.O_RDWR, 0, 0)
 	if err != nil {
 		return fmt.Errorf("opening the semaphore (is premise running?): %w", err)
@@ -199,6 +199,6 @@ func ShmConclusion(ctx context.Context, p Params, o Options) (err error) {
 			return err
 		}
 	}
-	o.say(who, "%d iterations complete", p.Iterations)
+	o.Say(who, "%d iterations complete", p.Iterations)
 	return nil
 }

@@ -51,7 +51,7 @@ func TestMainPassesParamsAndReportsTheSpeakersError(t *testing.T) {
 	var got Params
 	speaker := func(_ context.Context, p Params, o Options) error {
 		got = p
-		o.say("prog", "hello")
+		o.Say("prog", "hello")
 		return ErrCorrupt
 	}
 	var stdout, stderr bytes.Buffer

@@ -47,7 +47,7 @@ func (t *mqTalk) receiveNew(ctx context.Context, last string) (string, error) {
 		if err := t.send(ctx, s); err != nil {
 			return "", err
 		}
-		yield()
+		Yield()
 	}
 }
 
@@ -63,7 +63,7 @@ func MqPremise(ctx context.Context, p Params, o Options) (err error) {
 		return err
 	}
 	ns := o.ns()
-	o.say(who, "Oooo 'ello, I'm Mrs. Premise!")
+	o.Say(who, "Oooo 'ello, I'm Mrs. Premise!")
 	attr := QueueAttr
 	q, err := ns.OpenMq(p.MessageQueueName, os.O_RDWR|os.O_CREATE|os.O_EXCL, p.Permissions, &attr)
 	if err != nil {
@@ -72,7 +72,7 @@ func MqPremise(ctx context.Context, p Params, o Options) (err error) {
 	defer func() {
 		err = errors.Join(err, q.Close(), removeObject(ns, "mq", p.MessageQueueName))
 	}()
-	o.say(who, "created mq %s (%d messages of up to %d bytes)", p.MessageQueueName, attr.MaxMessages, attr.MessageSize)
+	o.Say(who, "created mq %s (%d messages of up to %d bytes)", p.MessageQueueName, attr.MaxMessages, attr.MessageSize)
 	t, err := newMqTalk(q)
 	if err != nil {
 		return err
@@ -96,7 +96,7 @@ func MqPremise(ctx context.Context, p Params, o Options) (err error) {
 			return err
 		}
 	}
-	o.say(who, "%d iterations complete; removing the message queue", p.Iterations)
+	o.Say(who, "%d iterations complete; removing the message queue", p.Iterations)
 	return nil
 }
 
@@ -110,7 +110,7 @@ func MqConclusion(ctx context.Context, p Params, o Options) (err error) {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	o.say(who, "Oooo 'ello, I'm Mrs. Conclusion!")
+	o.Say(who, "Oooo 'ello, I'm Mrs. Conclusion!")
 	q, err := o.ns().OpenMq(p.MessageQueueName, os.O_RDWR, 0, nil)
 	if err != nil {
 		return fmt.Errorf("opening the message queue (is mqpremise running?): %w", err)
@@ -135,6 +135,6 @@ func MqConclusion(ctx context.Context, p Params, o Options) (err error) {
 			return err
 		}
 	}
-	o.say(who, "%d iterations complete", p.Iterations)
+	o.Say(who, "%d iterations complete", p.Iterations)
 	return nil
 }
