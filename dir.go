@@ -11,19 +11,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ipcfs/ipcfs/backend"
 	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/mq"
 )
-
-// newDirFile opens the directory of kind k (nil: the root) at path p.
-func newDirFile(ns *FS, p string, k *kind.Kind) (*backend.DirFile, error) {
-	entries, err := ns.ReadDir(p)
-	if err != nil {
-		return nil, pathError("open", p, err)
-	}
-	return backend.NewDirFile(p, kind.DirInfo(p, k), entries), nil
-}
 
 // listKind returns the entries for every object of kind k on the host,
 // sorted by name. Objects that vanish while listing, and files that are not

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ipcfs/ipcfs/backend"
@@ -41,15 +40,12 @@ func (f *FS) Open(p string) (fs.File, error) {
 // OpenFile opens or creates the object at path, as described by
 // Namespace.OpenFile. Directories open only read-only.
 func (f *FS) OpenFile(p string, flag int, perm fs.FileMode) (File, error) {
-	l, err := kind.Parse("open", p)
+	l, err := kind.ParseOpen(p, flag)
 	if err != nil {
 		return nil, err
 	}
 	if l.IsDir() {
-		if flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE|os.O_TRUNC) != 0 {
-			return nil, &fs.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
-		}
-		return newDirFile(f, p, l.Kind)
+		return asFile(backend.OpenDir(f, p))
 	}
 	file, err := host(l.Kind).open(l.Name, flag, perm)
 	if err != nil {
@@ -90,12 +86,9 @@ func (*FS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (Sem, 
 // bytes queued and Sys() an MqInfo; semaphores are fs.ModeIrregular with Size
 // their value and Sys() a SemInfo.
 func (f *FS) Stat(p string) (fs.FileInfo, error) {
-	l, err := kind.Parse("stat", p)
-	if err != nil {
-		return nil, err
-	}
-	if l.IsDir() {
-		return kind.DirInfo(p, l.Kind), nil
+	l, dir, err := kind.ParseStat(p)
+	if err != nil || dir != nil {
+		return dir, err
 	}
 	fi, err := host(l.Kind).stat(l.Name)
 	if err != nil {
@@ -108,15 +101,9 @@ func (f *FS) Stat(p string) (fs.FileInfo, error) {
 // needs the mqueue file system at /dev/mqueue (ErrMqueueNotMounted
 // otherwise). Objects that vanish while listing are left out.
 func (f *FS) ReadDir(p string) ([]fs.DirEntry, error) {
-	l, err := kind.Parse("readdir", p)
-	if err != nil {
-		return nil, err
-	}
-	if !l.IsDir() {
-		return nil, &fs.PathError{Op: "readdir", Path: p, Err: syscall.ENOTDIR}
-	}
-	if l.Kind == nil {
-		return backend.RootEntries(), nil
+	l, root, err := kind.ParseDir(p)
+	if err != nil || l.Kind == nil {
+		return root, err
 	}
 	entries, err := listKind(l.Kind)
 	if err != nil {
@@ -129,12 +116,9 @@ func (f *FS) ReadDir(p string) ([]fs.DirEntry, error) {
 // Handles that are open keep working. The three directories cannot be
 // removed (fs.ErrPermission).
 func (f *FS) Remove(p string) error {
-	l, err := kind.Parse("remove", p)
+	l, err := kind.ParseObject("remove", p)
 	if err != nil {
 		return err
-	}
-	if l.IsDir() {
-		return &fs.PathError{Op: "remove", Path: p, Err: syscall.EPERM}
 	}
 	return relabel("remove", p, host(l.Kind).remove(l.Name))
 }
@@ -197,12 +181,9 @@ func (f *FS) Chtimes(p string, atime, mtime time.Time) error {
 }
 
 func (f *FS) onObject(op, p string, do func(hostPath string) error) error {
-	l, err := kind.Parse(op, p)
+	l, err := kind.ParseObject(op, p)
 	if err != nil {
 		return err
-	}
-	if l.IsDir() {
-		return &fs.PathError{Op: op, Path: p, Err: syscall.EPERM}
 	}
 	if l.Kind.NeedsMount && !mq.Mounted() {
 		return &fs.PathError{Op: op, Path: p, Err: ErrMqueueNotMounted}

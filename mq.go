@@ -225,26 +225,24 @@ func (q *MqFile) Fd() uintptr {
 // Read and Write wait on the runtime poller for the queue to become
 // non-empty or non-full.
 func (q *MqFile) SyscallConn() (syscall.RawConn, error) {
-	if err := q.check("syscallconn"); err != nil {
+	if err := q.checkValid("syscallconn"); err != nil {
 		return nil, err
 	}
 	return q.rc, nil
 }
 
-// check returns the error for a method called on a nil or closed handle.
-func (q *MqFile) check(op string) error {
+// checkValid returns the error for a method called on a nil or closed
+// handle.
+func (q *MqFile) checkValid(op string) error {
 	if q == nil {
-		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+		return kind.NilHandle(op)
 	}
-	if q.closed.Load() {
-		return &fs.PathError{Op: op, Path: q.name, Err: fs.ErrClosed}
-	}
-	return nil
+	return kind.IfClosed(op, q.name, q.closed.Load())
 }
 
 // control runs f with the descriptor, which stays open meanwhile.
 func (q *MqFile) control(op string, f func(fd int) error) error {
-	if err := q.check(op); err != nil {
+	if err := q.checkValid(op); err != nil {
 		return err
 	}
 	var ferr error
@@ -303,7 +301,7 @@ func (q *MqFile) Attr() (MqAttr, error) {
 // full queue and a receive from an empty one fail at once with ErrWouldBlock.
 // Only this handle changes; the kernel descriptor stays non-blocking.
 func (q *MqFile) SetNonblocking(nonblocking bool) error {
-	if err := q.check("setnonblocking"); err != nil {
+	if err := q.checkValid("setnonblocking"); err != nil {
 		return err
 	}
 	q.nonblock.Store(nonblocking)
@@ -313,7 +311,7 @@ func (q *MqFile) SetNonblocking(nonblocking bool) error {
 // SetPriority sets the priority Write and ReadFrom send at, 0 to
 // MqPriorityMax (fs.ErrInvalid above).
 func (q *MqFile) SetPriority(prio uint) error {
-	if err := q.check("setpriority"); err != nil {
+	if err := q.checkValid("setpriority"); err != nil {
 		return err
 	}
 	if prio > MqPriorityMax {
@@ -336,7 +334,7 @@ func (q *MqFile) SetDeadline(t time.Time) error {
 
 // SetReadDeadline sets the deadline for Read and Receive.
 func (q *MqFile) SetReadDeadline(t time.Time) error {
-	if err := q.check("setreaddeadline"); err != nil {
+	if err := q.checkValid("setreaddeadline"); err != nil {
 		return err
 	}
 	return pathError("setreaddeadline", q.name, q.rd.setUser(t))
@@ -344,7 +342,7 @@ func (q *MqFile) SetReadDeadline(t time.Time) error {
 
 // SetWriteDeadline sets the deadline for Write, Send and ReadFrom.
 func (q *MqFile) SetWriteDeadline(t time.Time) error {
-	if err := q.check("setwritedeadline"); err != nil {
+	if err := q.checkValid("setwritedeadline"); err != nil {
 		return err
 	}
 	return pathError("setwritedeadline", q.name, q.wr.setUser(t))

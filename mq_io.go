@@ -61,7 +61,7 @@ func (q *MqFile) Receive(ctx context.Context, buf []byte) (n int, prio uint, err
 // An empty message returns 0, nil. An empty p returns 0, nil at once.
 func (q *MqFile) Read(p []byte) (int, error) {
 	if len(p) == 0 {
-		return 0, q.check("read")
+		return 0, q.checkValid("read")
 	}
 	n, _, err := q.receive(context.Background(), "read", p)
 	return n, err
@@ -72,7 +72,7 @@ func (q *MqFile) Read(p []byte) (int, error) {
 // which case nothing was sent.
 func (q *MqFile) Write(p []byte) (int, error) {
 	if q == nil {
-		return 0, q.check("write")
+		return 0, q.checkValid("write")
 	}
 	if err := q.send(context.Background(), "write", p, uint(q.prio.Load())); err != nil {
 		return 0, err
@@ -92,7 +92,7 @@ func (q *MqFile) Write(p []byte) (int, error) {
 // WriteTo when it has one (bytes.Reader, strings.Reader, which would Write
 // everything as one message): call q.ReadFrom(src) directly for those.
 func (q *MqFile) ReadFrom(r io.Reader) (n int64, err error) {
-	if err := q.check("write"); err != nil {
+	if err := q.checkValid("write"); err != nil {
 		return 0, err
 	}
 	if r == nil {
@@ -123,7 +123,7 @@ func (q *MqFile) ReadFrom(r io.Reader) (n int64, err error) {
 // io.Copy(file, queue) reassembles what io.Copy(queue, file) sent. It waits
 // for messages as Read does and returns the bytes written.
 func (q *MqFile) WriteTo(w io.Writer) (n int64, err error) {
-	if err := q.check("read"); err != nil {
+	if err := q.checkValid("read"); err != nil {
 		return 0, err
 	}
 	if w == nil { // before a message is taken off the queue and lost
@@ -147,7 +147,7 @@ func (q *MqFile) WriteTo(w io.Writer) (n int64, err error) {
 }
 
 func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) error {
-	if err := q.check(op); err != nil {
+	if err := q.checkValid(op); err != nil {
 		return err
 	}
 	if prio > MqPriorityMax {
@@ -169,7 +169,7 @@ func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) err
 }
 
 func (q *MqFile) receive(ctx context.Context, op string, buf []byte) (int, uint, error) {
-	if err := q.check(op); err != nil {
+	if err := q.checkValid(op); err != nil {
 		return 0, 0, err
 	}
 	if ctx == nil {

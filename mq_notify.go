@@ -32,7 +32,7 @@ import (
 // this process closes any descriptor of the queue — any MqFile of it, not
 // only this one.
 func (q *MqFile) Notify(fn func()) error {
-	if err := q.check("notify"); err != nil {
+	if err := q.checkValid("notify"); err != nil {
 		return err
 	}
 	if fn == nil {
@@ -63,7 +63,7 @@ func (q *MqFile) NotifyChan() (<-chan struct{}, error) {
 // runtime and give fs.ErrInvalid, as do non-Unix signals and numbers outside
 // 1..64.
 func (q *MqFile) NotifySignal(sig os.Signal) error {
-	if err := q.check("notify"); err != nil {
+	if err := q.checkValid("notify"); err != nil {
 		return err
 	}
 	s, ok := sys.SignalNumber(sig)

@@ -234,7 +234,7 @@ func (f *ShmFile) Fd() uintptr {
 // segment's size, permission bits and modification time; Sys returns the
 // raw *syscall.Stat_t.
 func (f *ShmFile) Stat() (fs.FileInfo, error) {
-	if err := f.checkNil("stat"); err != nil {
+	if err := f.checkValid("stat"); err != nil {
 		return nil, err
 	}
 	f.mu.RLock()
@@ -257,7 +257,7 @@ func (f *ShmFile) Stat() (fs.FileInfo, error) {
 // Size returns the segment's current size (fstat), including resizes made
 // by other handles and processes.
 func (f *ShmFile) Size() (int64, error) {
-	if err := f.checkNil("stat"); err != nil {
+	if err := f.checkValid("stat"); err != nil {
 		return 0, err
 	}
 	f.mu.RLock()
@@ -278,7 +278,7 @@ func (f *ShmFile) Size() (int64, error) {
 // the new size (the process would get SIGBUS). A read-only handle fails
 // with EBADF.
 func (f *ShmFile) Truncate(size int64) error {
-	if err := f.checkNil("truncate"); err != nil {
+	if err := f.checkValid("truncate"); err != nil {
 		return err
 	}
 	if size < 0 {
@@ -308,7 +308,7 @@ func (f *ShmFile) Truncate(size int64) error {
 // memory lives in RAM, so other processes see stores at once; Sync only
 // matters for ordering with non-mapping access to the file.
 func (f *ShmFile) Sync() error {
-	if err := f.checkNil("sync"); err != nil {
+	if err := f.checkValid("sync"); err != nil {
 		return err
 	}
 	f.mu.RLock()
@@ -342,7 +342,7 @@ func (f *ShmFile) Sync() error {
 // ReadAt and WriteAt where that can happen. The slice of a read-only handle
 // must not be written.
 func (f *ShmFile) Bytes() ([]byte, error) {
-	if err := f.checkNil("bytes"); err != nil {
+	if err := f.checkValid("bytes"); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -367,7 +367,7 @@ func (f *ShmFile) Bytes() ([]byte, error) {
 // stays until removed (RemoveShm). Close waits for copies in progress on
 // other goroutines; a second Close fails with fs.ErrClosed.
 func (f *ShmFile) Close() error {
-	if err := f.checkNil("close"); err != nil {
+	if err := f.checkValid("close"); err != nil {
 		return err
 	}
 	f.mu.Lock()
@@ -383,9 +383,11 @@ func (f *ShmFile) Close() error {
 	return nil
 }
 
-func (f *ShmFile) checkNil(op string) error {
+// checkValid returns the error for a method called on a nil handle; a
+// closed one is found under f.mu.
+func (f *ShmFile) checkValid(op string) error {
 	if f == nil {
-		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+		return kind.NilHandle(op)
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ const (
 // the offset. A read reaching past the size the handle knows refreshes it
 // (fstat), so growth by other processes is seen.
 func (f *ShmFile) ReadAt(p []byte, off int64) (int, error) {
-	if err := f.checkNil("readat"); err != nil {
+	if err := f.checkValid("readat"); err != nil {
 		return 0, err
 	}
 	if off < 0 {
@@ -111,7 +111,7 @@ func shmEnd(off int64, n int) int64 {
 // fallocate, so a full /dev/shm fails here with ENOSPC). A read-only handle
 // fails with EBADF.
 func (f *ShmFile) WriteAt(p []byte, off int64) (int, error) {
-	if err := f.checkNil("writeat"); err != nil {
+	if err := f.checkValid("writeat"); err != nil {
 		return 0, err
 	}
 	if off < 0 {
@@ -217,7 +217,7 @@ func (f *ShmFile) copyIn(p []byte, off int64) error {
 // Read reads up to len(p) bytes at the offset and advances it, as os.File's
 // Read does: at the end of the segment it returns 0, io.EOF.
 func (f *ShmFile) Read(p []byte) (int, error) {
-	if err := f.checkNil("read"); err != nil {
+	if err := f.checkValid("read"); err != nil {
 		return 0, err
 	}
 	f.posMu.Lock()
@@ -233,7 +233,7 @@ func (f *ShmFile) Read(p []byte) (int, error) {
 // Write writes p at the offset and advances it, growing the segment as
 // WriteAt does.
 func (f *ShmFile) Write(p []byte) (int, error) {
-	if err := f.checkNil("write"); err != nil {
+	if err := f.checkValid("write"); err != nil {
 		return 0, err
 	}
 	f.posMu.Lock()
@@ -247,38 +247,27 @@ func (f *ShmFile) Write(p []byte) (int, error) {
 // io.SeekEnd is relative to the segment's current size (fstat). Seeking past
 // the end is allowed; a negative result fails with EINVAL.
 func (f *ShmFile) Seek(offset int64, whence int) (int64, error) {
-	if err := f.checkNil("seek"); err != nil {
+	if err := f.checkValid("seek"); err != nil {
 		return 0, err
 	}
 	f.posMu.Lock()
 	defer f.posMu.Unlock()
-	var base int64
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		base = f.pos
-	case io.SeekEnd:
-	default:
-		return 0, f.pathErr("seek", kind.BadWhence(whence))
-	}
-	f.mu.RLock()
-	closed := f.closed
-	var err error
-	if !closed && whence == io.SeekEnd {
-		base, err = f.refreshSize()
-	}
-	f.mu.RUnlock()
-	if closed {
-		return 0, f.pathErr("seek", fs.ErrClosed)
-	}
+	pos, err := kind.Seek(offset, whence, f.pos, func(needSize bool) (int64, error) {
+		f.mu.RLock()
+		defer f.mu.RUnlock()
+		switch {
+		case f.closed:
+			return 0, fs.ErrClosed
+		case needSize:
+			return f.refreshSize()
+		}
+		return 0, nil
+	})
 	if err != nil {
 		return 0, f.pathErr("seek", err)
 	}
-	if (offset > 0 && base > math.MaxInt64-offset) || base+offset < 0 {
-		return 0, f.pathErr("seek", kind.SeekOutOfRange(offset, base))
-	}
-	f.pos = base + offset
-	return f.pos, nil
+	f.pos = pos
+	return pos, nil
 }
 
 // WriteTo writes the segment from the offset to its end into w, handing w
@@ -286,7 +275,7 @@ func (f *ShmFile) Seek(offset int64, whence int) (int64, error) {
 // buffer), and advances the offset. It is what io.Copy(w, f) uses. w must
 // not use f; Close waits for a w.Write in progress.
 func (f *ShmFile) WriteTo(w io.Writer) (int64, error) {
-	if err := f.checkNil("read"); err != nil {
+	if err := f.checkValid("read"); err != nil {
 		return 0, err
 	}
 	if w == nil {
@@ -360,7 +349,7 @@ func (f *ShmFile) WriteTo(w io.Writer) (int64, error) {
 // was larger). r must not use f; Close waits for an r.Read in progress. A
 // read-only handle fails with EBADF.
 func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
-	if err := f.checkNil("write"); err != nil {
+	if err := f.checkValid("write"); err != nil {
 		return 0, err
 	}
 	if r == nil {

@@ -29,22 +29,29 @@ func NewDirFile(path string, info fs.FileInfo, entries []fs.DirEntry) *DirFile {
 	return &DirFile{path: path, info: info, entries: entries}
 }
 
+// OpenDir opens the directory p of fsys (".", "shm", "mq" or "sem") as a
+// DirFile, reading its listing now, as a namespace's OpenFile does.
+func OpenDir(fsys FS, p string) (*DirFile, error) {
+	entries, err := fsys.ReadDir(p)
+	if err != nil {
+		return nil, err
+	}
+	l, err := kind.Parse("open", p)
+	if err != nil {
+		return nil, err
+	}
+	return NewDirFile(p, kind.DirInfo(p, l.Kind), entries), nil
+}
+
 // RootEntries returns the listing of a namespace's root, as ReadDir(".")
 // gives it: the directories "mq", "sem" and "shm", sorted.
-func RootEntries() []fs.DirEntry {
-	entries := make([]fs.DirEntry, 0, kind.Count)
-	for _, d := range []string{"mq", "sem", "shm"} {
-		k, _ := kind.Lookup(d)
-		entries = append(entries, fs.FileInfoToDirEntry(kind.DirInfo(d, k)))
-	}
-	return entries
-}
+func RootEntries() []fs.DirEntry { return kind.RootEntries() }
 
 // lock locks d and returns nil if d is open; otherwise it returns
 // fs.ErrInvalid (nil d) or fs.ErrClosed for op, and leaves d unlocked.
 func (d *DirFile) lock(op string) error {
 	if d == nil {
-		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+		return kind.NilHandle(op)
 	}
 	d.mu.Lock()
 	if d.closed {

@@ -38,11 +38,11 @@ func (h *handle) Name() string {
 // checkValid returns the error for op on a nil or closed handle.
 func (h *handle) checkValid(op string) error {
 	if h == nil || h.closed == nil {
-		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+		return kind.NilHandle(op)
 	}
 	select {
 	case <-h.closed:
-		return &fs.PathError{Op: op, Path: h.name, Err: fs.ErrClosed}
+		return kind.IfClosed(op, h.name, true)
 	default:
 		return nil
 	}

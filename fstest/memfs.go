@@ -210,19 +210,12 @@ func (m *MemFS) Open(p string) (fs.File, error) {
 // describes: new queues get DefaultMaxMessages x DefaultMessageSize, new
 // semaphores value 0. Directories open only read-only (EISDIR otherwise).
 func (m *MemFS) OpenFile(p string, flag int, perm fs.FileMode) (ipcfs.File, error) {
-	l, err := kind.Parse("open", p)
+	l, err := kind.ParseOpen(p, flag)
 	if err != nil {
 		return nil, err
 	}
 	if l.IsDir() {
-		if flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE|os.O_TRUNC) != 0 {
-			return nil, &fs.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
-		}
-		entries, err := m.ReadDir(p)
-		if err != nil {
-			return nil, err
-		}
-		return backend.NewDirFile(p, kind.DirInfo(p, l.Kind), entries), nil
+		return asFile(backend.OpenDir(m, p))
 	}
 	return memOpeners[l.Kind.ID](m, p, l.Name, flag, perm)
 }
@@ -233,12 +226,9 @@ func (m *MemFS) OpenFile(p string, flag int, perm fs.FileMode) (ipcfs.File, erro
 // semaphores as fs.ModeIrregular with Size the value and Sys an
 // ipcfs.SemInfo.
 func (m *MemFS) Stat(p string) (fs.FileInfo, error) {
-	l, err := kind.Parse("stat", p)
-	if err != nil {
-		return nil, err
-	}
-	if l.IsDir() {
-		return kind.DirInfo(p, l.Kind), nil
+	l, dir, err := kind.ParseStat(p)
+	if err != nil || dir != nil {
+		return dir, err
 	}
 	if m.hidden(l.Kind) {
 		return nil, &fs.PathError{Op: "stat", Path: p, Err: ipcfs.ErrMqueueNotMounted}
@@ -252,15 +242,9 @@ func (m *MemFS) Stat(p string) (fs.FileInfo, error) {
 
 // ReadDir lists a directory, sorted by name.
 func (m *MemFS) ReadDir(p string) ([]fs.DirEntry, error) {
-	l, err := kind.Parse("readdir", p)
-	if err != nil {
-		return nil, err
-	}
-	if !l.IsDir() {
-		return nil, &fs.PathError{Op: "readdir", Path: p, Err: syscall.ENOTDIR}
-	}
-	if l.Kind == nil {
-		return backend.RootEntries(), nil
+	l, root, err := kind.ParseDir(p)
+	if err != nil || l.Kind == nil {
+		return root, err
 	}
 	if m.hidden(l.Kind) {
 		return nil, &fs.PathError{Op: "readdir", Path: p, Err: ipcfs.ErrMqueueNotMounted}
@@ -284,12 +268,9 @@ func (m *MemFS) ReadDir(p string) ([]fs.DirEntry, error) {
 // Remove unlinks the object at path; open handles keep working. The
 // directories cannot be removed (EPERM).
 func (m *MemFS) Remove(p string) error {
-	l, err := kind.Parse("remove", p)
+	l, err := kind.ParseObject("remove", p)
 	if err != nil {
 		return err
-	}
-	if l.IsDir() {
-		return &fs.PathError{Op: "remove", Path: p, Err: syscall.EPERM}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -322,12 +303,9 @@ func (m *MemFS) Chtimes(p string, atime, mtime time.Time) error {
 }
 
 func (m *MemFS) onObject(op, p string, do func(object)) error {
-	l, err := kind.Parse(op, p)
+	l, err := kind.ParseObject(op, p)
 	if err != nil {
 		return err
-	}
-	if l.IsDir() {
-		return &fs.PathError{Op: op, Path: p, Err: syscall.EPERM}
 	}
 	if m.hidden(l.Kind) {
 		return &fs.PathError{Op: op, Path: p, Err: ipcfs.ErrMqueueNotMounted}

@@ -156,7 +156,7 @@ func (f *memMqFile) Stat() (fs.FileInfo, error) {
 
 // Send queues msg at prio, waiting while the queue is full (see
 // ipcfs.Mq.Send). Errors: EINVAL for prio above
-// QueuePriorityMax, EMSGSIZE for a message longer than the queue's message
+// MqPriorityMax, EMSGSIZE for a message longer than the queue's message
 // size, EBADF on a handle not open for writing, ErrWouldBlock, ctx.Err(),
 // os.ErrDeadlineExceeded, fs.ErrClosed.
 func (f *memMqFile) Send(ctx context.Context, msg []byte, prio uint) error {
@@ -283,7 +283,7 @@ func (f *memMqFile) SetNonblocking(nonblocking bool) error {
 	return nil
 }
 
-// SetPriority sets the priority Write sends at; above QueuePriorityMax it
+// SetPriority sets the priority Write sends at; above MqPriorityMax it
 // is EINVAL.
 func (f *memMqFile) SetPriority(prio uint) error {
 	if err := f.hd().checkValid("setpriority"); err != nil {

@@ -3,10 +3,8 @@ package fstest
 import (
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"sync"
-	"syscall"
 
 	"github.com/ipcfs/ipcfs"
 	"github.com/ipcfs/ipcfs/internal/kind"
@@ -75,7 +73,7 @@ func (m *MemFS) openShm(p, name string, flag int, perm fs.FileMode, size int64) 
 		return nil, &fs.PathError{Op: "open", Path: p, Err: kind.NegativeSize(size)}
 	}
 	if _, write := kind.Shm.Access(flag); size > 0 && !write {
-		return nil, &fs.PathError{Op: "open", Path: p, Err: syscall.EINVAL} // ftruncate on a read-only descriptor
+		return nil, &fs.PathError{Op: "open", Path: p, Err: sys.EINVAL} // ftruncate on a read-only descriptor
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -246,21 +244,12 @@ func (f *memShmFile) Seek(offset int64, whence int) (int64, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var base int64
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		base = f.off
-	case io.SeekEnd:
-		base = f.obj.size()
-	default:
-		return 0, f.h.err("seek", kind.BadWhence(whence))
+	off, err := kind.Seek(offset, whence, f.off, func(bool) (int64, error) { return f.obj.size(), nil })
+	if err != nil {
+		return 0, f.h.err("seek", err)
 	}
-	if (offset > 0 && base > math.MaxInt64-offset) || base+offset < 0 {
-		return 0, f.h.err("seek", kind.SeekOutOfRange(offset, base))
-	}
-	f.off = base + offset
-	return f.off, nil
+	f.off = off
+	return off, nil
 }
 
 // ReadFrom copies r into the segment from the handle's offset until io.EOF,

@@ -279,6 +279,10 @@ func describe(target error) string {
 	return fmt.Sprintf("%v", target)
 }
 
+// unsupported reports whether err says the backend lacks the feature
+// (errors.ErrUnsupported), for subtests that then skip.
+func unsupported(err error) bool { return errors.Is(err, errors.ErrUnsupported) }
+
 // await waits for done to be closed or to deliver, failing the subtest
 // (without hanging) after long.
 func (s *suite) await(what string, done <-chan struct{}) bool {

@@ -76,7 +76,7 @@ func runMk(e *env, opts any, args []string) error {
 // mqAttr returns the attributes for a new queue: nil (the kernel's defaults,
 // /proc/sys/fs/mqueue/msg_default and msgsize_default) when neither
 // attribute flag is given, else the flags, with posix_ipc's default
-// (QueueMessagesMaxDefault, QueueMessageSizeMaxDefault) for the one not
+// (MqMaxMessagesDefault, MqMessageSizeDefault) for the one not
 // given.
 func mqAttr(o *mkOptions, set map[string]bool) (*ipcfs.MqAttr, error) {
 	if !set["max-messages"] && !set["message-size"] {

@@ -110,3 +110,16 @@ func MqAttrOrDefault(v, def, limit int64) int64 {
 	}
 	return min(def, limit)
 }
+
+// NilHandle is the error of a call on a nil handle: fs.ErrInvalid, as os
+// gives for a nil *os.File.
+func NilHandle(op string) error { return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid} }
+
+// IfClosed returns the error of a call on the handle name when closed is
+// true (fs.ErrClosed), else nil.
+func IfClosed(op, name string, closed bool) error {
+	if closed {
+		return &fs.PathError{Op: op, Path: name, Err: fs.ErrClosed}
+	}
+	return nil
+}

@@ -1,129 +1,15 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"flag"
-	"fmt"
 	"io/fs"
-	"os"
-	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ipcfs/ipcfs"
 	"github.com/ipcfs/ipcfs/internal/kind"
 )
-
-func TestParseArgsAllowsFlagsAnywhere(t *testing.T) {
-	tests := []struct {
-		args    []string
-		pos     []string
-		n       int
-		json    bool
-		wantErr bool
-	}{
-		{args: []string{"mq/x"}, pos: []string{"mq/x"}, n: 1},
-		{args: []string{"-n", "3", "mq/x"}, pos: []string{"mq/x"}, n: 3},
-		{args: []string{"mq/x", "-n", "3", "--json"}, pos: []string{"mq/x"}, n: 3, json: true},
-		{args: []string{"a", "--n=4", "b"}, pos: []string{"a", "b"}, n: 4},
-		{args: []string{"a", "--", "-n", "5"}, pos: []string{"a", "-n", "5"}, n: 1},
-		{args: []string{"-", "a"}, pos: []string{"-", "a"}, n: 1},
-		{args: []string{"--json", "--", "--json"}, pos: []string{"--json"}, n: 1, json: true},
-		{args: []string{"a", "-n"}, wantErr: true},
-		{args: []string{"a", "-n", "x"}, wantErr: true},
-		{args: []string{"--bogus", "a"}, wantErr: true},
-		{args: []string{"--json=maybe"}, wantErr: true},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.args), func(t *testing.T) {
-			fl := flag.NewFlagSet("test", flag.ContinueOnError)
-			fl.SetOutput(devNull{})
-			n := fl.Int("n", 1, "")
-			js := fl.Bool("json", false, "")
-			pos, err := parseArgs(fl, tt.args)
-			if tt.wantErr {
-				var u *usageError
-				if !errors.As(err, &u) {
-					t.Fatalf("err = %v, want a usage error", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(pos, tt.pos) || *n != tt.n || *js != tt.json {
-				t.Errorf("got pos %q n %d json %v, want %q %d %v", pos, *n, *js, tt.pos, tt.n, tt.json)
-			}
-		})
-	}
-}
-
-type devNull struct{}
-
-func (devNull) Write(p []byte) (int, error) { return len(p), nil }
-
-func TestParseArgsHelpIsErrHelp(t *testing.T) {
-	for _, arg := range []string{"-h", "--help", "-help"} {
-		fl := flag.NewFlagSet("test", flag.ContinueOnError)
-		fl.SetOutput(devNull{})
-		if _, err := parseArgs(fl, []string{"x", arg}); !errors.Is(err, flag.ErrHelp) {
-			t.Errorf("%s: err = %v, want flag.ErrHelp", arg, err)
-		}
-	}
-}
-
-func TestExitCodeMapsErrors(t *testing.T) {
-	pe := func(err error) error {
-		return &cliError{path: "mq/x", err: &fs.PathError{Op: "receive", Path: "/x", Err: err}}
-	}
-	tests := []struct {
-		name string
-		err  error
-		want int
-	}{
-		{"nil", nil, 0},
-		{"usage", usagef("bad"), 2},
-		{"deadline", pe(os.ErrDeadlineExceeded), 3},
-		{"context deadline", pe(context.DeadlineExceeded), 3},
-		{"would block", pe(ipcfs.ErrWouldBlock), 3},
-		{"raw EAGAIN", pe(syscall.EAGAIN), 3},
-		{"ETIMEDOUT", pe(syscall.ETIMEDOUT), 3},
-		{"canceled", pe(context.Canceled), 1},
-		{"not exist", pe(fs.ErrNotExist), 1},
-		{"other", errors.New("boom"), 1},
-	}
-	for _, tt := range tests {
-		if got := exitCode(tt.err); got != tt.want {
-			t.Errorf("%s: exitCode(%v) = %d, want %d", tt.name, tt.err, got, tt.want)
-		}
-	}
-}
-
-func TestErrorTextNamesPathAndCause(t *testing.T) {
-	pe := func(err error) error { return &fs.PathError{Op: "open", Path: "/x", Err: err} }
-	tests := []struct {
-		err  error
-		want string
-	}{
-		{pe(syscall.ENOENT), "shm/x: no such object"},
-		{pe(fs.ErrExist), "shm/x: already exists"},
-		{pe(syscall.EACCES), "shm/x: permission denied"},
-		{pe(os.ErrDeadlineExceeded), "shm/x: timed out"},
-		{context.DeadlineExceeded, "shm/x: timed out"},
-		{pe(ipcfs.ErrWouldBlock), "shm/x: would block"},
-		{context.Canceled, "shm/x: interrupted"},
-		{pe(syscall.EMSGSIZE), "shm/x: message too long"},
-		{errors.New("plain"), "shm/x: plain"},
-	}
-	for _, tt := range tests {
-		if got := errorText("shm/x", tt.err); got != tt.want {
-			t.Errorf("errorText(%v) = %q, want %q", tt.err, got, tt.want)
-		}
-	}
-}
 
 func TestParseObjectChecksKindAndName(t *testing.T) {
 	tests := []struct {
