@@ -522,7 +522,7 @@ func TestReliabilityExpiredDeadlinesAndContextsReturnAtOnce(t *testing.T) {
 		}, os.ErrDeadlineExceeded},
 	}
 	for _, c := range cases {
-		err, _ := relRunParamCase(relParamCase{what: c.what, call: c.call})
+		err := relRunParamCase(relParamCase{what: c.what, call: c.call})
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: %v; want %v", c.what, err, c.want)
 		}

@@ -103,16 +103,6 @@ func (a *aferoNS) CreateTemp(dir, pattern string) (ipcfs.File, error) {
 	return ipcfs.CreateTemp(a, dir, pattern)
 }
 
-// reopen opens an object created on the namespace behind the mount
-// through the mount, without the creation flags.
-func (a *aferoNS) reopen(dir, name string, flag int) (ipcfs.File, error) {
-	n, err := backend.CleanName(dir, name)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-	}
-	return a.OpenFile(dir+"/"+n, flag&^(os.O_CREATE|os.O_EXCL|os.O_TRUNC), 0)
-}
-
 func (a *aferoNS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (ipcfs.Shm, error) {
 	if flag&os.O_CREATE != 0 || size > 0 {
 		f, err := a.under.OpenShm(name, flag, perm, size)

@@ -257,12 +257,11 @@ type ancestorDir struct {
 	child     string
 	childInfo fs.FileInfo
 
-	mu      sync.Mutex
-	loaded  bool
-	infos   []os.FileInfo
-	off     int
-	closed  bool
-	baseErr error
+	mu     sync.Mutex
+	loaded bool
+	infos  []os.FileInfo
+	off    int
+	closed bool
 }
 
 func (d *ancestorDir) checkValid(op string) error {
