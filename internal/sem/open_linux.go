@@ -1,11 +1,14 @@
 package sem
 
 import (
-	"math/rand/v2"
+	"io/fs"
 	"path/filepath"
 	"sync/atomic"
 	"syscall"
+	"time"
 
+	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/sys"
 	"golang.org/x/sys/unix"
 )
 
@@ -41,13 +44,17 @@ func (m *Mapping) CloseFd() error {
 	return unix.Close(m.Fd)
 }
 
-// Fstat returns the stat of the semaphore's file.
-func (m *Mapping) Fstat() (*syscall.Stat_t, error) {
+// Stat returns what fstat says of the semaphore's file.
+func (m *Mapping) Stat() (Info, error) {
 	st := new(syscall.Stat_t)
-	if err := syscall.Fstat(m.Fd, st); err != nil {
-		return nil, err
+	if err := sys.Retry(func() error { return syscall.Fstat(m.Fd, st) }); err != nil {
+		return Info{}, err
 	}
-	return st, nil
+	return info(st), nil
+}
+
+func info(st *syscall.Stat_t) Info {
+	return Info{Perm: fs.FileMode(st.Mode).Perm(), ModTime: time.Unix(st.Mtim.Unix()), Sys: st}
 }
 
 // Open opens or creates the semaphore file at path as glibc 2.39+ does
@@ -79,19 +86,18 @@ func Open(path string, create, excl bool, perm uint32, value uint32) (*Mapping, 
 	return nil, ErrLostRace
 }
 
-func openRetry(path string, flag int, perm uint32) (int, error) {
-	for {
-		fd, err := unix.Open(path, flag, perm)
-		if err != unix.EINTR {
-			return fd, err
-		}
-	}
+func openRetry(path string, flag int, perm uint32) (fd int, err error) {
+	err = sys.Retry(func() (err error) {
+		fd, err = unix.Open(path, flag, perm)
+		return err
+	})
+	return fd, err
 }
 
 // mapExisting checks fd holds a semaphore and maps it; fd is closed on error.
 func mapExisting(fd int) (*Mapping, error) {
 	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
+	if err := sys.Retry(func() error { return unix.Fstat(fd, &st) }); err != nil {
 		unix.Close(fd)
 		return nil, err
 	}
@@ -125,7 +131,7 @@ func create1(path string, perm uint32, value uint32) (*Mapping, error) {
 	)
 	dir := filepath.Dir(path) + "/"
 	for range 50 {
-		tmp = dir + "sem." + randomName(6)
+		tmp = dir + "sem." + kind.RandomName(6)
 		fd, err = openRetry(tmp, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, perm)
 		if err != unix.EEXIST {
 			break
@@ -157,10 +163,11 @@ func create1(path string, perm uint32, value uint32) (*Mapping, error) {
 
 func writeAll(fd int, b []byte) error {
 	for len(b) > 0 {
-		n, err := unix.Write(fd, b)
-		if err == unix.EINTR {
-			continue
-		}
+		var n int
+		err := sys.Retry(func() (err error) {
+			n, err = unix.Write(fd, b)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -172,63 +179,55 @@ func writeAll(fd int, b []byte) error {
 	return nil
 }
 
-func randomName(n int) string {
-	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = letters[rand.IntN(len(letters))]
-	}
-	return string(b)
-}
-
 // Unlink removes the semaphore file at path (sem_unlink); EPERM (another
 // user's file in the sticky /dev/shm) becomes EACCES, as in glibc.
 func Unlink(path string) error {
-	err := unix.Unlink(path)
+	err := sys.Retry(func() error { return unix.Unlink(path) })
 	if err == unix.EPERM {
 		err = unix.EACCES
 	}
 	return err
 }
 
-// Peek returns the stat of the semaphore file at path and its value, read
-// with pread (the file is not mapped). A file that cannot be opened for
+// Peek returns what stat says of the semaphore file at path and its value,
+// read with pread (the file is not mapped). A file that cannot be opened for
 // reading (no permission) gives its stat and ok == false. Symlinks are
 // never followed (ELOOP); a file not in the semaphore format gives an
 // error wrapping ErrNotSemaphore.
-func Peek(path string) (st *syscall.Stat_t, value uint32, ok bool, err error) {
-	st = new(syscall.Stat_t)
+func Peek(path string) (in Info, value uint32, ok bool, err error) {
+	st := new(syscall.Stat_t)
 	fd, err := openRetry(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err == unix.EACCES {
-		if err = syscall.Lstat(path, st); err != nil {
-			return st, 0, false, err
+		if err = sys.Retry(func() error { return syscall.Lstat(path, st) }); err != nil {
+			return info(st), 0, false, err
 		}
 		if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < Size {
-			return st, 0, false, Validate(nil)
+			return info(st), 0, false, Validate(nil)
 		}
-		return st, 0, false, nil
+		return info(st), 0, false, nil
 	}
 	if err != nil {
-		return st, 0, false, err
+		return info(st), 0, false, err
 	}
 	defer unix.Close(fd)
-	if err := syscall.Fstat(fd, st); err != nil {
-		return st, 0, false, err
+	if err := sys.Retry(func() error { return syscall.Fstat(fd, st) }); err != nil {
+		return info(st), 0, false, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return st, 0, false, ErrNotSemaphore
+		return info(st), 0, false, ErrNotSemaphore
 	}
 	head := make([]byte, Size)
-	n, err := unix.Pread(fd, head, 0)
-	for err == unix.EINTR {
+	var n int
+	err = sys.Retry(func() (err error) {
 		n, err = unix.Pread(fd, head, 0)
-	}
+		return err
+	})
 	if err != nil {
-		return st, 0, false, err
+		return info(st), 0, false, err
 	}
 	if err := Validate(head[:n]); err != nil {
-		return st, 0, false, err
+		return info(st), 0, false, err
 	}
 	value = uint32(head[0]) | uint32(head[1])<<8 | uint32(head[2])<<16 | uint32(head[3])<<24
-	return st, value, true, nil
+	return info(st), value, true, nil
 }

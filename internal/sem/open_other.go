@@ -19,6 +19,12 @@ func (m *Mapping) Close() error { return errors.ErrUnsupported }
 // CloseFd is unsupported outside Linux.
 func (m *Mapping) CloseFd() error { return errors.ErrUnsupported }
 
+// Stat is unsupported outside Linux.
+func (m *Mapping) Stat() (Info, error) { return Info{}, errors.ErrUnsupported }
+
+// Peek is unsupported outside Linux.
+func Peek(path string) (Info, uint32, bool, error) { return Info{}, 0, false, errors.ErrUnsupported }
+
 // Open is unsupported outside Linux.
 func Open(path string, create, excl bool, perm uint32, value uint32) (*Mapping, error) {
 	return nil, errors.ErrUnsupported
