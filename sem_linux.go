@@ -23,15 +23,14 @@ const SemaphoreValueSupported = true
 // of bytes Read could take now), the file's modification time, and Sys()
 // a SemInfo with the value and the *syscall.Stat_t of /dev/shm/sem.NAME.
 func (s *SemFile) Stat() (fs.FileInfo, error) {
-	if err := s.use("stat"); err != nil {
-		return nil, err
+	if s == nil {
+		return nil, &fs.PathError{Op: "stat", Path: "", Err: fs.ErrInvalid}
 	}
-	defer s.mu.RUnlock()
-	st, err := s.m.Fstat()
+	st, value, err := s.h.Stat()
 	if err != nil {
 		return nil, pathError("stat", s.name, err)
 	}
-	return semInfo(s.name[1:], st, int(s.word.Value())), nil
+	return semInfo(s.name[1:], st, int(value)), nil
 }
 
 func semInfo(name string, st *syscall.Stat_t, value int) fs.FileInfo {

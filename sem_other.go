@@ -17,10 +17,12 @@ const SemaphoreValueSupported = false
 
 // Stat is unsupported outside Linux.
 func (s *SemFile) Stat() (fs.FileInfo, error) {
-	if err := s.use("stat"); err != nil {
-		return nil, err
+	if s == nil {
+		return nil, &fs.PathError{Op: "stat", Path: "", Err: fs.ErrInvalid}
 	}
-	s.mu.RUnlock()
+	if s.h.Closed() {
+		return nil, &fs.PathError{Op: "stat", Path: s.name, Err: fs.ErrClosed}
+	}
 	return nil, &fs.PathError{Op: "stat", Path: s.name, Err: errors.ErrUnsupported}
 }
 

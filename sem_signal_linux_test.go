@@ -27,7 +27,10 @@ func TestSemSignalsDuringWaitKeepCount(t *testing.T) {
 	tid := <-tids
 	semWaitFor(t, "the waiter to sleep in futex", func() bool {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/syscall", tid))
-		return semWaiters(s) == 1 && err == nil && strings.HasPrefix(string(b), fmt.Sprint(unix.SYS_FUTEX)+" ")
+		// A lone waiter sleeps in the kernel on its own thread: futex, or
+		// futex_waitv where the kernel has it.
+		return semWaiters(s) == 1 && err == nil && (strings.HasPrefix(string(b), fmt.Sprint(unix.SYS_FUTEX)+" ") ||
+			strings.HasPrefix(string(b), fmt.Sprint(unix.SYS_FUTEX_WAITV)+" "))
 	})
 	for range 50 {
 		if err := unix.Tgkill(os.Getpid(), tid, unix.SIGURG); err != nil {

@@ -1,0 +1,29 @@
+package sem
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// childRoles are the programs this test binary runs as a child process
+// (IPCFS_SEMTEST_CHILD=role) instead of the tests.
+var childRoles = map[string]func() error{
+	"create-loop": childCreateLoop,
+}
+
+func TestMain(m *testing.M) {
+	if role := os.Getenv("IPCFS_SEMTEST_CHILD"); role != "" {
+		run, ok := childRoles[role]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "unknown child role %q\n", role)
+			os.Exit(2)
+		}
+		if err := run(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package ipcfs
+
+const raceEnabled = false
