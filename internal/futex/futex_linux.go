@@ -86,6 +86,18 @@ func WaitMultiple(ws []Waitv, deadline *Timespec) (int, error) {
 	return int(r), nil
 }
 
+// Transient reports whether err, from Wait or WaitMultiple, only means the
+// sleep ended without news (woken, the word differed, the time ran out, a
+// signal): the caller re-checks and may sleep again. Any other error will
+// not go away by retrying.
+func Transient(err error) bool {
+	switch err {
+	case nil, syscall.EAGAIN, syscall.ETIMEDOUT, syscall.EINTR:
+		return true
+	}
+	return false
+}
+
 var waitv struct {
 	once sync.Once
 	ok   bool

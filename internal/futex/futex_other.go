@@ -30,3 +30,6 @@ func WaitvSupported() bool { return false }
 
 // Monotonic returns the zero time outside Linux.
 func Monotonic(d time.Duration) Timespec { return Timespec{} }
+
+// Transient reports whether err is nil outside Linux.
+func Transient(err error) bool { return err == nil }

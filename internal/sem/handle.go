@@ -69,6 +69,28 @@ func (h *Handle) Object() *Object { return h.obj }
 // Closed reports whether Close was called.
 func (h *Handle) Closed() bool { return h.state.Load()&stateClosed != 0 }
 
+// FastRelease adds one unit, when no waiter is registered and the handle
+// is open, in one attempt, and reports whether it did; when it did not,
+// Release does the whole job. Inlined into the caller, it makes an
+// uncontended release one atomic load of the handle's state and one
+// compare-and-swap of the semaphore.
+func (h *Handle) FastRelease() bool {
+	ok := h.state.Load() == 0 && h.Word.tryPost()
+	runtime.KeepAlive(h)
+	return ok
+}
+
+// FastAcquire takes one unit, when one is there and the handle is open
+// with no deadline, in one attempt, and reports whether it did; when it did
+// not, Acquire does the whole job. It is for an Acquire whose context can
+// never be done (ctx.Done() == nil): another context must be checked first,
+// which Acquire does.
+func (h *Handle) FastAcquire() bool {
+	ok := h.state.Load() == 0 && h.Word.tryWaitOnce()
+	runtime.KeepAlive(h)
+	return ok
+}
+
 // Acquire takes one unit, waiting while the value is zero, until ctx is
 // done (ctx.Err()), the deadline passes (os.ErrDeadlineExceeded, or
 // context.DeadlineExceeded for ctx's) or the handle is closed
@@ -114,7 +136,10 @@ func (h *Handle) Release() error {
 	if h.state.Load()&stateClosed != 0 {
 		return fs.ErrClosed
 	}
-	err := h.Word.Post()
+	owed, err := h.Word.post()
+	if owed {
+		h.obj.posted()
+	}
 	runtime.KeepAlive(h)
 	return err
 }

@@ -3,6 +3,8 @@ package sem
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -26,4 +28,18 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// childCommand returns a command that runs role in a child process (this
+// test binary again), through the emulator IPCFS_TEST_EMULATOR names when
+// the tests run under one.
+func childCommand(role string, env ...string) *exec.Cmd {
+	argv := []string{os.Args[0], "-test.run=^$"}
+	if emu := strings.Fields(os.Getenv("IPCFS_TEST_EMULATOR")); len(emu) > 0 {
+		argv = append(emu, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = append(append(os.Environ(), "IPCFS_SEMTEST_CHILD="+role), env...)
+	cmd.Stderr = os.Stderr
+	return cmd
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -179,12 +178,11 @@ func TestCreateKilledLeavesNothing(t *testing.T) {
 		const kills = 40
 		leftovers := 0
 		for k := range kills {
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), "IPCFS_SEMTEST_CHILD=create-loop", "IPCFS_SEMTEST_DIR="+dir)
+			env := []string{"IPCFS_SEMTEST_DIR=" + dir}
 			if named {
-				cmd.Env = append(cmd.Env, "IPCFS_SEMTEST_NAMED=1")
+				env = append(env, "IPCFS_SEMTEST_NAMED=1")
 			}
-			cmd.Stderr = os.Stderr
+			cmd := childCommand("create-loop", env...)
 			out, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)

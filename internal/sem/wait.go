@@ -26,9 +26,9 @@ package sem
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/futex"
@@ -124,7 +124,7 @@ func (q *queue) remove(w *waitEntry) {
 
 // errWaitvFailed says futex_waitv failed in a way the engine cannot wait
 // through; the wait goes on queued, behind a fallback sleeper.
-var errWaitvFailed = syscall.ENOSYS
+var errWaitvFailed = errors.New("futex_waitv failed")
 
 // wait takes a unit for a goroutine of handle h that found none.
 func (o *Object) wait(h *Handle, ctx context.Context) error {
@@ -186,13 +186,11 @@ func (o *Object) waitDirect(w *waitEntry, ctx context.Context) error {
 		}
 		w.ws[0] = futex.Shared(o.word.futexAddr(), o.word.sleepValue())
 		w.ws[1] = futex.Private(&w.ctl, seq)
-		switch _, err := futex.WaitMultiple(w.ws[:], dl); err {
-		case nil, syscall.EAGAIN, syscall.ETIMEDOUT, syscall.EINTR:
-			// Woken, the word moved, or time is up: re-check.
-		default:
+		if _, err := futex.WaitMultiple(w.ws[:], dl); !futex.Transient(err) {
 			o.word.unregister()
 			return errWaitvFailed
 		}
+		// Woken, the word moved, or time is up: re-check.
 	}
 }
 
@@ -249,8 +247,14 @@ func (o *Object) waitQueued(w *waitEntry, ctx context.Context) error {
 		if t != nil {
 			t.wake()
 		}
-		if granted && o.word.Post() != nil {
-			return nil // cannot give the unit back (the value reached ValueMax meanwhile): it is ours
+		if granted {
+			owed, perr := o.word.post()
+			if perr != nil {
+				return nil // cannot give the unit back (the value reached ValueMax meanwhile): it is ours
+			}
+			if owed {
+				o.posted()
+			}
 		}
 		return err
 	}
@@ -265,6 +269,28 @@ func (o *Object) serve() {
 		w.granted = true
 		w.poke()
 	}
+}
+
+// posted pays the wake-up a post owes to registered waiters: if goroutines
+// of this process are queued, the unit goes straight to the oldest (no
+// system call, no thread woken); otherwise one sleeper on the word is
+// woken, as glibc's sem_post does.
+func (o *Object) posted() {
+	o.mu.Lock()
+	if !o.queue.empty() {
+		o.serve() // takes the unit unless someone already did: either way, none is owed
+		var t *watcher
+		if o.queue.empty() {
+			t = o.watcher // it stops watching
+		}
+		o.mu.Unlock()
+		if t != nil {
+			t.wake()
+		}
+		return
+	}
+	o.mu.Unlock()
+	o.word.wake()
 }
 
 // interrupt makes the waits of handle h re-check why they wait: after

@@ -20,7 +20,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/futex"
@@ -162,9 +161,7 @@ func (t *watcher) run() {
 			continue
 		}
 		t.ws[n] = futex.Private(&t.ctl, seq)
-		switch _, err := futex.WaitMultiple(t.ws[:n+1], nil); err {
-		case nil, syscall.EAGAIN, syscall.EINTR, syscall.ETIMEDOUT:
-		default:
+		if _, err := futex.WaitMultiple(t.ws[:n+1], nil); !futex.Transient(err) {
 			waitvBroken.Store(true)
 			t.abandon()
 			return

@@ -95,19 +95,47 @@ func (w Word) Waiters() uint32 { return uint32(w.Load() >> 32) }
 // Post adds one unit (sem_post) and wakes one waiter if any is registered.
 // At ValueMax it returns syscall.EOVERFLOW and changes nothing.
 func (w Word) Post() error {
+	owed, err := w.post()
+	if owed {
+		w.wake()
+	}
+	return err
+}
+
+// tryPost adds one unit if no waiter is registered and nothing else
+// changes the word meanwhile, in one attempt, and reports whether it did:
+// the whole of a sem_post that owes no wake-up, small enough to inline.
+func (w Word) tryPost() bool {
+	d := atomic.LoadUint64(w.data)
+	return d < ValueMax && atomic.CompareAndSwapUint64(w.data, d, d+1)
+}
+
+// tryWaitOnce takes one unit if the value is not zero, in one attempt (a
+// changed word fails it), and reports whether it did: small enough to
+// inline.
+func (w Word) tryWaitOnce() bool {
+	d := atomic.LoadUint64(w.data)
+	return d&valMask != 0 && atomic.CompareAndSwapUint64(w.data, d, d-1)
+}
+
+// post adds one unit, the first half of sem_post, and reports whether a
+// wake-up is owed: waiters were registered when it posted. The poster then
+// wakes one (wake), or hands the unit to a registered waiter itself.
+func (w Word) post() (owed bool, err error) {
 	for {
 		d := atomic.LoadUint64(w.data)
 		if d&valMask >= ValueMax {
-			return sys.EOVERFLOW
+			return false, sys.EOVERFLOW
 		}
 		if atomic.CompareAndSwapUint64(w.data, d, d+1) {
-			if d>>32 != 0 {
-				futex.Wake(w.futexAddr(), 1) // errors ignored, as glibc does
-			}
-			return nil
+			return d>>32 != 0, nil
 		}
 	}
 }
+
+// wake wakes one sleeper on the word (FUTEX_WAKE(1)), the second half of
+// sem_post; errors are ignored, as glibc does.
+func (w Word) wake() { futex.Wake(w.futexAddr(), 1) }
 
 // TryWait takes one unit if the value is not zero (sem_trywait) and reports
 // whether it did. It never sleeps and never fails spuriously.
