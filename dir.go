@@ -1,162 +1,60 @@
 package ipcfs
 
+// The host namespace's directories: listing each kind's objects from the
+// host directory that holds their files.
+
 import (
+	"errors"
 	"io"
 	"io/fs"
-	"sync"
-	"syscall"
-	"time"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/mq"
 )
 
-// dirMode is the mode of the namespace's directories: like /dev/shm and
-// /dev/mqueue, anyone may create objects in them.
-const dirMode = fs.ModeDir | fs.ModeSticky | 0o777
-
-// DirInfo returns the FileInfo of a namespace directory: name is its base
-// name ("." for the root), dir its kind ("shm", "mq", "sem", or "" for the
-// root). Namespace implementations use it so all agree.
-func DirInfo(name, dir string) fs.FileInfo { return dirInfo(name, dir) }
-
-func dirInfo(name, dir string) fs.FileInfo {
-	mode := dirMode
-	if dir == "" {
-		mode = fs.ModeDir | 0o555
+// listKind returns the entries for every object of kind k on the host,
+// sorted by name. Objects that vanish while listing, and files that are not
+// objects of k, are left out.
+func listKind(k *kind.Kind) ([]fs.DirEntry, error) {
+	if k.NeedsMount && !mq.Mounted() {
+		return nil, ErrMqueueNotMounted
 	}
-	return &staticInfo{name: baseName(name), mode: mode}
-}
-
-func baseName(p string) string {
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] == '/' {
-			return p[i+1:]
-		}
-	}
-	return p
-}
-
-// staticInfo is a FileInfo made of plain values.
-type staticInfo struct {
-	name    string
-	size    int64
-	mode    fs.FileMode
-	modTime time.Time
-	sys     any
-}
-
-func (i *staticInfo) Name() string       { return i.name }
-func (i *staticInfo) Size() int64        { return i.size }
-func (i *staticInfo) Mode() fs.FileMode  { return i.mode }
-func (i *staticInfo) ModTime() time.Time { return i.modTime }
-func (i *staticInfo) IsDir() bool        { return i.mode.IsDir() }
-func (i *staticInfo) Sys() any           { return i.sys }
-
-// NewFileInfo returns an fs.FileInfo with the given fields, for Namespace
-// implementations.
-func NewFileInfo(name string, size int64, mode fs.FileMode, modTime time.Time, sys any) fs.FileInfo {
-	return &staticInfo{name: name, size: size, mode: mode, modTime: modTime, sys: sys}
-}
-
-// DirFile is an open namespace directory: an fs.ReadDirFile whose listing is
-// read when it is opened. Read and Write fail with EISDIR. It is safe for
-// concurrent use; a nil *DirFile fails every call with fs.ErrInvalid.
-type DirFile struct {
-	path    string
-	info    fs.FileInfo
-	mu      sync.Mutex // guards offset and closed
-	entries []fs.DirEntry
-	offset  int
-	closed  bool
-}
-
-// NewDirFile returns an open directory at path with the given entries
-// (sorted by the caller), for Namespace implementations.
-func NewDirFile(path string, info fs.FileInfo, entries []fs.DirEntry) *DirFile {
-	return &DirFile{path: path, info: info, entries: entries}
-}
-
-func newDirFile(ns *FS, path, dir string) (*DirFile, error) {
-	entries, err := ns.ReadDir(path)
+	hostNames, err := readDirNames(k.HostDir())
 	if err != nil {
-		return nil, pathError("open", path, err)
-	}
-	return NewDirFile(path, dirInfo(path, dir), entries), nil
-}
-
-// lockOpen locks d and returns nil if d is open; otherwise it returns
-// fs.ErrInvalid (nil d) or fs.ErrClosed for op, and leaves d unlocked.
-func (d *DirFile) lockOpen(op string) error {
-	if d == nil {
-		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
-	}
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		return &fs.PathError{Op: op, Path: d.path, Err: fs.ErrClosed}
-	}
-	return nil
-}
-
-// Name returns the directory's path in the namespace.
-func (d *DirFile) Name() string {
-	if d == nil {
-		return ""
-	}
-	return d.path
-}
-
-// Stat returns the directory's FileInfo.
-func (d *DirFile) Stat() (fs.FileInfo, error) {
-	if err := d.lockOpen("stat"); err != nil {
 		return nil, err
 	}
-	defer d.mu.Unlock()
-	return d.info, nil
-}
-
-// Read fails: a directory has no bytes.
-func (d *DirFile) Read([]byte) (int, error) {
-	if err := d.lockOpen("read"); err != nil {
-		return 0, err
+	var entries []fs.DirEntry
+	for _, hn := range hostNames {
+		n, ok := k.FromHostName(hn)
+		if !ok {
+			continue
+		}
+		fi, err := host(k).stat(n)
+		if err != nil {
+			continue // vanished, not ours (a directory, a symlink) or unreadable
+		}
+		entries = append(entries, fs.FileInfoToDirEntry(fi))
 	}
-	defer d.mu.Unlock()
-	return 0, &fs.PathError{Op: "read", Path: d.path, Err: syscall.EISDIR}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return entries, nil
 }
 
-// Write fails: a directory has no bytes.
-func (d *DirFile) Write([]byte) (int, error) {
-	if err := d.lockOpen("write"); err != nil {
-		return 0, err
-	}
-	defer d.mu.Unlock()
-	return 0, &fs.PathError{Op: "write", Path: d.path, Err: syscall.EISDIR}
-}
-
-// ReadDir returns the next n entries (all remaining if n <= 0), as
-// fs.ReadDirFile specifies: with n > 0, io.EOF at the end.
-func (d *DirFile) ReadDir(n int) ([]fs.DirEntry, error) {
-	if err := d.lockOpen("readdir"); err != nil {
+func readDirNames(dir string) ([]string, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, pe.Err
+		}
 		return nil, err
 	}
-	defer d.mu.Unlock()
-	rest := d.entries[d.offset:]
-	if n <= 0 {
-		d.offset = len(d.entries)
-		return rest, nil
+	defer d.Close()
+	list, err := d.Readdirnames(-1)
+	if err != nil && err != io.EOF {
+		return nil, err
 	}
-	if len(rest) == 0 {
-		return nil, io.EOF
-	}
-	n = min(n, len(rest))
-	d.offset += n
-	return rest[:n], nil
-}
-
-// Close closes the directory; a second Close gives fs.ErrClosed.
-func (d *DirFile) Close() error {
-	if err := d.lockOpen("close"); err != nil {
-		return err
-	}
-	defer d.mu.Unlock()
-	d.closed = true
-	return nil
+	return list, nil
 }

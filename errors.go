@@ -2,11 +2,11 @@ package ipcfs
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"syscall"
 
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -86,39 +86,15 @@ func pathError(op, path string, err error) error {
 	return &fs.PathError{Op: op, Path: path, Err: err}
 }
 
-// paramError is the error inside the *fs.PathError for an invalid argument;
-// its message names the parameter. errors.Is holds for both fs.ErrInvalid
-// and syscall.EINVAL.
-type paramError struct{ msg string }
-
-func (e *paramError) Error() string   { return "invalid argument: " + e.msg }
-func (e *paramError) Unwrap() []error { return []error{fs.ErrInvalid, syscall.EINVAL} }
-
-// invalidParam returns a paramError with a formatted message.
-func invalidParam(format string, args ...any) error {
-	return &paramError{fmt.Sprintf(format, args...)}
-}
-
-// limitError is the error inside the *fs.PathError when a limit refuses an
-// operation: it names the limit and how to raise it, and unwraps to the
-// errno the kernel returned.
-type limitError struct {
-	msg   string
-	errno sys.Errno
-}
-
-func (e *limitError) Error() string { return e.msg }
-func (e *limitError) Unwrap() error { return e.errno }
-
 // nofileError explains an EMFILE that comes from a full descriptor table.
 func nofileError(errno sys.Errno) error {
-	return &limitError{"too many open files: RLIMIT_NOFILE reached (close unused handles, or raise it: ulimit -n / setrlimit(RLIMIT_NOFILE))", errno}
+	return kind.Limit(errno, "too many open files: RLIMIT_NOFILE reached (close unused handles, or raise it: ulimit -n / setrlimit(RLIMIT_NOFILE))")
 }
 
 // explainNofile turns an EMFILE from a full descriptor table into
 // nofileError; any other error passes through.
 func explainNofile(err error) error {
-	if errno, ok := err.(sys.Errno); ok && errno == sys.EMFILE && fdTableFull() {
+	if errno, ok := err.(sys.Errno); ok && errno == sys.EMFILE && sys.FdTableFull() {
 		return nofileError(errno)
 	}
 	return err

@@ -9,25 +9,27 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/mq"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
-// QueuePriorityMax is the highest message priority (posix_ipc's
+// MqPriorityMax is the highest message priority (posix_ipc's
 // QUEUE_PRIORITY_MAX, Linux's MQ_PRIO_MAX-1). Priorities run from 0, the
-// lowest, to QueuePriorityMax.
-const QueuePriorityMax = 32767
+// lowest, to MqPriorityMax.
+const MqPriorityMax = mq.PrioMax - 1
 
-// MessageQueuesSupported reports whether ipcfs supports POSIX message queues
-// on this system (posix_ipc's MESSAGE_QUEUES_SUPPORTED): true on Linux.
-const MessageQueuesSupported = runtime.GOOS == "linux"
+// MqSupported reports whether ipcfs supports POSIX message queues on this
+// system (posix_ipc's MESSAGE_QUEUES_SUPPORTED): true on Linux.
+const MqSupported = runtime.GOOS == "linux"
 
-// SignalMin and SignalMax bound the signals recommended for NotifySignal
-// (posix_ipc's USER_SIGNAL_MIN and USER_SIGNAL_MAX): the real-time signals
-// 35 to 64. Signals 32 and 33 are reserved by glibc and 34 by the Go runtime
-// (os/signal cannot receive them).
+// MqSignalMin and MqSignalMax bound the signals recommended for
+// MqFile.NotifySignal (posix_ipc's USER_SIGNAL_MIN and USER_SIGNAL_MAX): the
+// real-time signals 35 to 64. Signals 32 and 33 are reserved by glibc and 34
+// by the Go runtime (os/signal cannot receive them).
 const (
-	SignalMin = 35
-	SignalMax = 64
+	MqSignalMin = 35
+	MqSignalMax = 64
 )
 
 // mqProcDir holds the kernel's message queue limits for the caller's IPC
@@ -36,76 +38,94 @@ const mqProcDir = "/proc/sys/fs/mqueue/"
 
 // MqLimits holds the host's message queue limits, as read from
 // /proc/sys/fs/mqueue and getrlimit(RLIMIT_MSGQUEUE) for the caller's IPC
-// namespace and user.
+// namespace and user, in MqAttr's words: MaxMessagesLimit bounds
+// MqAttr.MaxMessages, DefaultMaxMessages is what a zero one becomes.
 type MqLimits struct {
-	// QueuesMax is the number of queues the namespace may hold (queues_max).
+	// QueuesLimit is the number of queues the namespace may hold
+	// (queues_max).
+	QueuesLimit int64
+	// MaxMessagesLimit is the largest MaxMessages an unprivileged creator
+	// may ask for (msg_max).
+	MaxMessagesLimit int64
+	// MessageSizeLimit is the largest MessageSize an unprivileged creator
+	// may ask for (msgsize_max).
+	MessageSizeLimit int64
+	// DefaultMaxMessages and DefaultMessageSize are what a queue created
+	// without attributes gets (msg_default, msgsize_default; the kernel
+	// lowers them to MaxMessagesLimit and MessageSizeLimit).
+	DefaultMaxMessages int64
+	DefaultMessageSize int64
+	// BytesLimit is the soft RLIMIT_MSGQUEUE: the bytes all queues created
+	// by this user may take together, each MaxMessages*MessageSize plus 96
+	// bytes of kernel bookkeeping per message (64-bit Linux).
+	BytesLimit uint64
+
+	// Deprecated: Use QueuesLimit.
 	QueuesMax int64
-	// MsgMax is the largest MaxMessages an unprivileged creator may ask for
-	// (msg_max).
+	// Deprecated: Use MaxMessagesLimit.
 	MsgMax int64
-	// MsgsizeMax is the largest MessageSize an unprivileged creator may ask
-	// for (msgsize_max).
+	// Deprecated: Use MessageSizeLimit.
 	MsgsizeMax int64
-	// MsgDefault and MsgsizeDefault are what a queue created without
-	// attributes gets (msg_default, msgsize_default; the kernel caps them at
-	// MsgMax and MsgsizeMax).
-	MsgDefault     int64
+	// Deprecated: Use DefaultMaxMessages.
+	MsgDefault int64
+	// Deprecated: Use DefaultMessageSize.
 	MsgsizeDefault int64
-	// RlimitMsgqueue is the soft RLIMIT_MSGQUEUE: the bytes all queues
-	// created by this user may take together (see QueueCost).
+	// Deprecated: Use BytesLimit.
 	RlimitMsgqueue uint64
 }
 
-// QueueLimits reads the host's current message queue limits. It fails with
+// ReadMqLimits reads the host's current message queue limits. It fails with
 // errors.ErrUnsupported where there are no POSIX message queues.
-func QueueLimits() (MqLimits, error) {
+func ReadMqLimits() (MqLimits, error) {
 	var l MqLimits
 	var err error
 	for _, f := range []struct {
 		name string
 		dst  *int64
 	}{
-		{"queues_max", &l.QueuesMax},
-		{"msg_max", &l.MsgMax},
-		{"msgsize_max", &l.MsgsizeMax},
-		{"msg_default", &l.MsgDefault},
-		{"msgsize_default", &l.MsgsizeDefault},
+		{"queues_max", &l.QueuesLimit},
+		{"msg_max", &l.MaxMessagesLimit},
+		{"msgsize_max", &l.MessageSizeLimit},
+		{"msg_default", &l.DefaultMaxMessages},
+		{"msgsize_default", &l.DefaultMessageSize},
 	} {
 		if *f.dst, err = mqReadProc(f.name); err != nil {
 			return MqLimits{}, err
 		}
 	}
-	l.RlimitMsgqueue, err = mqRlimit()
+	l.BytesLimit, err = mq.Rlimit()
 	if err != nil {
 		return MqLimits{}, err
 	}
+	l.QueuesMax, l.MsgMax, l.MsgsizeMax = l.QueuesLimit, l.MaxMessagesLimit, l.MessageSizeLimit
+	l.MsgDefault, l.MsgsizeDefault, l.RlimitMsgqueue = l.DefaultMaxMessages, l.DefaultMessageSize, l.BytesLimit
 	return l, nil
 }
 
-// QueueMessagesMaxDefault returns posix_ipc's QUEUE_MESSAGES_MAX_DEFAULT: the
+// MqMaxMessagesDefault returns posix_ipc's QUEUE_MESSAGES_MAX_DEFAULT: the
 // largest capacity an unprivileged creator may give a queue
 // (/proc/sys/fs/mqueue/msg_max, read now), or 10 if it cannot be read.
-func QueueMessagesMaxDefault() int64 {
+func MqMaxMessagesDefault() int64 {
 	if v, err := mqReadProc("msg_max"); err == nil {
 		return v
 	}
 	return 10
 }
 
-// QueueMessageSizeMaxDefault returns posix_ipc's
-// QUEUE_MESSAGE_SIZE_MAX_DEFAULT: 8192, lowered to
-// /proc/sys/fs/mqueue/msgsize_max (read now) when that is smaller.
-func QueueMessageSizeMaxDefault() int64 {
+// MqMessageSizeDefault returns posix_ipc's QUEUE_MESSAGE_SIZE_MAX_DEFAULT:
+// 8192, lowered to /proc/sys/fs/mqueue/msgsize_max (read now) when that is
+// smaller.
+func MqMessageSizeDefault() int64 {
 	if v, err := mqReadProc("msgsize_max"); err == nil && v < 8192 {
 		return v
 	}
 	return 8192
 }
 
-// QueueCost returns the bytes a queue with the given capacity and message
+// mqCost returns the bytes a queue with the given capacity and message
 // size is charged against its creator's RLIMIT_MSGQUEUE on 64-bit Linux:
 // maxMessages*messageSize plus 96 bytes of kernel bookkeeping per message.
-func QueueCost(maxMessages, messageSize int64) int64 {
+func mqCost(maxMessages, messageSize int64) int64 {
 	return maxMessages*messageSize + 96*maxMessages
 }
 
@@ -113,7 +133,7 @@ func QueueCost(maxMessages, messageSize int64) int64 {
 func mqUnsupported() error { return errors.ErrUnsupported }
 
 func mqReadProc(name string) (int64, error) {
-	if !MessageQueuesSupported {
+	if !MqSupported {
 		return 0, mqUnsupported()
 	}
 	b, err := os.ReadFile(mqProcDir + name)
@@ -123,48 +143,48 @@ func mqReadProc(name string) (int64, error) {
 	return strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 }
 
+// createAttr returns the capacity and message size of a queue created with
+// attr (nil: none asked for): each field attr leaves at zero takes the
+// system's default, lowered to its limit as the kernel does.
+func (l MqLimits) createAttr(attr *MqAttr) (maxMsg, msgSize int64) {
+	var a MqAttr
+	if attr != nil {
+		a = *attr
+	}
+	return kind.MqAttrOrDefault(a.MaxMessages, l.DefaultMaxMessages, l.MaxMessagesLimit),
+		kind.MqAttrOrDefault(a.MessageSize, l.DefaultMessageSize, l.MessageSizeLimit)
+}
+
 // mqExplainOpen turns the errno of a failed mq_open into a limit error
 // naming the limit, when one is the cause.
 func mqExplainOpen(errno sys.Errno, create bool, attr *MqAttr) error {
-	if errno == sys.EMFILE && fdTableFull() {
+	if errno == sys.EMFILE && sys.FdTableFull() {
 		return nofileError(errno)
 	}
 	if !create {
 		return errno
 	}
-	l, err := QueueLimits()
+	l, err := ReadMqLimits()
 	if err != nil {
 		return errno
 	}
-	maxMsg, msgSize := l.MsgDefault, l.MsgsizeDefault
-	if maxMsg > l.MsgMax {
-		maxMsg = l.MsgMax
-	}
-	if msgSize > l.MsgsizeMax {
-		msgSize = l.MsgsizeMax
-	}
-	if attr != nil && attr.MaxMessages > 0 {
-		maxMsg = attr.MaxMessages
-	}
-	if attr != nil && attr.MessageSize > 0 {
-		msgSize = attr.MessageSize
-	}
+	maxMsg, msgSize := l.createAttr(attr)
 	switch errno {
 	case syscall.EINVAL:
-		if maxMsg > l.MsgMax {
-			return &limitError{fmt.Sprintf("max messages %d exceeds the limit %d of %smsg_max (raise it as root: sysctl fs.mqueue.msg_max=%d)",
-				maxMsg, l.MsgMax, mqProcDir, maxMsg), errno}
+		if maxMsg > l.MaxMessagesLimit {
+			return kind.MqAttrTooLarge("max messages", maxMsg, l.MaxMessagesLimit, mqProcDir+"msg_max",
+				fmt.Sprintf("raise it as root: sysctl fs.mqueue.msg_max=%d", maxMsg))
 		}
-		if msgSize > l.MsgsizeMax {
-			return &limitError{fmt.Sprintf("message size %d exceeds the limit %d of %smsgsize_max (raise it as root: sysctl fs.mqueue.msgsize_max=%d)",
-				msgSize, l.MsgsizeMax, mqProcDir, msgSize), errno}
+		if msgSize > l.MessageSizeLimit {
+			return kind.MqAttrTooLarge("message size", msgSize, l.MessageSizeLimit, mqProcDir+"msgsize_max",
+				fmt.Sprintf("raise it as root: sysctl fs.mqueue.msgsize_max=%d", msgSize))
 		}
 	case sys.ENOSPC:
-		return &limitError{fmt.Sprintf("too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",
-			mqProcDir, l.QueuesMax), errno}
+		return kind.Limit(errno, "too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",
+			mqProcDir, l.QueuesLimit)
 	case sys.EMFILE:
-		return &limitError{fmt.Sprintf("RLIMIT_MSGQUEUE exhausted: a queue of %d x %d bytes costs %d bytes and this user's queues may take at most %d bytes in all (remove unused queues, create smaller ones, or raise the limit: ulimit -q / setrlimit(RLIMIT_MSGQUEUE))",
-			maxMsg, msgSize, QueueCost(maxMsg, msgSize), l.RlimitMsgqueue), errno}
+		return kind.Limit(errno, "RLIMIT_MSGQUEUE exhausted: a queue of %d x %d bytes costs %d bytes and this user's queues may take at most %d bytes in all (remove unused queues, create smaller ones, or raise the limit: ulimit -q / setrlimit(RLIMIT_MSGQUEUE))",
+			maxMsg, msgSize, mqCost(maxMsg, msgSize), l.BytesLimit)
 	}
 	return errno
 }

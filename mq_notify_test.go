@@ -1,3 +1,5 @@
+//go:build linux
+
 package ipcfs
 
 import (
@@ -165,7 +167,7 @@ func TestMqNotifyBusyWhenAlreadyRegistered(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer q.CancelNotify()
-		err := q.NotifySignal(syscall.Signal(SignalMin))
+		err := q.NotifySignal(syscall.Signal(MqSignalMin))
 		if !errors.Is(err, ErrBusy) || !errors.Is(err, syscall.EBUSY) {
 			t.Errorf("second registration: %v, want ErrBusy", err)
 		}
@@ -200,7 +202,7 @@ func TestMqNotifyBusyWhenAlreadyRegistered(t *testing.T) {
 
 func TestMqNotifySignalDeliversTheSignal(t *testing.T) {
 	q := mqCreate(t, 0, mqSmall)
-	sig := syscall.Signal(SignalMin + 5)
+	sig := syscall.Signal(MqSignalMin + 5)
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, sig)
 	defer signal.Stop(ch)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/shm"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
@@ -26,11 +27,11 @@ const (
 // the offset. A read reaching past the size the handle knows refreshes it
 // (fstat), so growth by other processes is seen.
 func (f *ShmFile) ReadAt(p []byte, off int64) (int, error) {
-	if err := f.checkNil("readat"); err != nil {
+	if err := f.checkValid("readat"); err != nil {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, f.pathErr("readat", invalidParam("offset %d is negative", off))
+		return 0, f.pathErr("readat", kind.NegativeOffset(off))
 	}
 	return f.readAt("readat", p, off)
 }
@@ -68,7 +69,7 @@ func (f *ShmFile) readAt(op string, p []byte, off int64) (int, error) {
 		if f.guard(func() { copy(p[:n], f.m[off:]) }) {
 			f.refreshSize()
 			f.mu.RUnlock()
-			return 0, f.pathErr(op, ErrSegmentShrunk)
+			return 0, f.pathErr(op, ErrShmShrunk)
 		}
 		f.mu.RUnlock()
 		if n < len(p) {
@@ -110,11 +111,11 @@ func shmEnd(off int64, n int) int64 {
 // fallocate, so a full /dev/shm fails here with ENOSPC). A read-only handle
 // fails with EBADF.
 func (f *ShmFile) WriteAt(p []byte, off int64) (int, error) {
-	if err := f.checkNil("writeat"); err != nil {
+	if err := f.checkValid("writeat"); err != nil {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, f.pathErr("writeat", invalidParam("offset %d is negative", off))
+		return 0, f.pathErr("writeat", kind.NegativeOffset(off))
 	}
 	return f.writeAt("writeat", p, off)
 }
@@ -189,7 +190,7 @@ func (f *ShmFile) growTo(off, end int64) error {
 
 // copyIn copies p into the mapping at off; the mapping and the known size
 // cover the range, and f.mu is held. A fault means either that the segment
-// shrank (ErrSegmentShrunk) or that tmpfs could not supply a page for a hole
+// shrank (ErrShmShrunk) or that tmpfs could not supply a page for a hole
 // in a sparse segment: then the range is reserved with fallocate, which
 // reports ENOSPC, and the copy is tried once more.
 func (f *ShmFile) copyIn(p []byte, off int64) error {
@@ -202,13 +203,13 @@ func (f *ShmFile) copyIn(p []byte, off int64) error {
 	}
 	end := off + int64(len(p))
 	if end > size {
-		return ErrSegmentShrunk
+		return ErrShmShrunk
 	}
 	if err := shm.Allocate(f.fd, off, int64(len(p))); err != nil {
 		return err
 	}
 	if f.guard(func() { copy(f.m[off:], p) }) {
-		return ErrSegmentShrunk
+		return ErrShmShrunk
 	}
 	return nil
 }
@@ -216,7 +217,7 @@ func (f *ShmFile) copyIn(p []byte, off int64) error {
 // Read reads up to len(p) bytes at the offset and advances it, as os.File's
 // Read does: at the end of the segment it returns 0, io.EOF.
 func (f *ShmFile) Read(p []byte) (int, error) {
-	if err := f.checkNil("read"); err != nil {
+	if err := f.checkValid("read"); err != nil {
 		return 0, err
 	}
 	f.posMu.Lock()
@@ -232,7 +233,7 @@ func (f *ShmFile) Read(p []byte) (int, error) {
 // Write writes p at the offset and advances it, growing the segment as
 // WriteAt does.
 func (f *ShmFile) Write(p []byte) (int, error) {
-	if err := f.checkNil("write"); err != nil {
+	if err := f.checkValid("write"); err != nil {
 		return 0, err
 	}
 	f.posMu.Lock()
@@ -246,38 +247,27 @@ func (f *ShmFile) Write(p []byte) (int, error) {
 // io.SeekEnd is relative to the segment's current size (fstat). Seeking past
 // the end is allowed; a negative result fails with EINVAL.
 func (f *ShmFile) Seek(offset int64, whence int) (int64, error) {
-	if err := f.checkNil("seek"); err != nil {
+	if err := f.checkValid("seek"); err != nil {
 		return 0, err
 	}
 	f.posMu.Lock()
 	defer f.posMu.Unlock()
-	var base int64
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		base = f.pos
-	case io.SeekEnd:
-	default:
-		return 0, f.pathErr("seek", invalidParam("whence %d is not io.SeekStart, io.SeekCurrent or io.SeekEnd", whence))
-	}
-	f.mu.RLock()
-	closed := f.closed
-	var err error
-	if !closed && whence == io.SeekEnd {
-		base, err = f.refreshSize()
-	}
-	f.mu.RUnlock()
-	if closed {
-		return 0, f.pathErr("seek", fs.ErrClosed)
-	}
+	pos, err := kind.Seek(offset, whence, f.pos, func(needSize bool) (int64, error) {
+		f.mu.RLock()
+		defer f.mu.RUnlock()
+		switch {
+		case f.closed:
+			return 0, fs.ErrClosed
+		case needSize:
+			return f.refreshSize()
+		}
+		return 0, nil
+	})
 	if err != nil {
 		return 0, f.pathErr("seek", err)
 	}
-	if (offset > 0 && base > math.MaxInt64-offset) || base+offset < 0 {
-		return 0, f.pathErr("seek", invalidParam("offset %d from %d is outside 0..MaxInt64", offset, base))
-	}
-	f.pos = base + offset
-	return f.pos, nil
+	f.pos = pos
+	return pos, nil
 }
 
 // WriteTo writes the segment from the offset to its end into w, handing w
@@ -285,7 +275,7 @@ func (f *ShmFile) Seek(offset int64, whence int) (int64, error) {
 // buffer), and advances the offset. It is what io.Copy(w, f) uses. w must
 // not use f; Close waits for a w.Write in progress.
 func (f *ShmFile) WriteTo(w io.Writer) (int64, error) {
-	if err := f.checkNil("read"); err != nil {
+	if err := f.checkValid("read"); err != nil {
 		return 0, err
 	}
 	if w == nil {
@@ -329,7 +319,7 @@ func (f *ShmFile) WriteTo(w io.Writer) (int64, error) {
 		if faulted {
 			f.refreshSize()
 			f.mu.RUnlock()
-			return total, f.pathErr("read", ErrSegmentShrunk)
+			return total, f.pathErr("read", ErrShmShrunk)
 		}
 		if n < 0 || n > len(chunk) {
 			f.mu.RUnlock()
@@ -359,7 +349,7 @@ func (f *ShmFile) WriteTo(w io.Writer) (int64, error) {
 // was larger). r must not use f; Close waits for an r.Read in progress. A
 // read-only handle fails with EBADF.
 func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
-	if err := f.checkNil("write"); err != nil {
+	if err := f.checkValid("write"); err != nil {
 		return 0, err
 	}
 	if r == nil {
@@ -434,7 +424,7 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 			// since growTo: grow once more, but not forever (that would
 			// livelock against a Truncate loop). Mappings only grow, so
 			// [pos, want) is still mapped; if the segment is short, the read
-			// faults and ReadFrom fails with ErrSegmentShrunk.
+			// faults and ReadFrom fails with ErrShmShrunk.
 			if want > f.size.Load() && regrow < 3 {
 				f.mu.RUnlock()
 				regrow++
@@ -448,7 +438,7 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 		faulted := f.guard(func() { n, rerr = r.Read(buf) })
 		f.mu.RUnlock()
 		if faulted {
-			err = f.pathErr("write", ErrSegmentShrunk)
+			err = f.pathErr("write", ErrShmShrunk)
 			break
 		}
 		if n < 0 || n > len(buf) {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package ipcfs
 
 import (
@@ -6,11 +8,17 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
+	"os/exec"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // shmFileLike is what TestShmFileBehavesLikeARegularFile drives on both a
@@ -408,5 +416,353 @@ func shmAllMethods(f *ShmFile) map[string]func() error {
 		"Sync":     func() error { return f.Sync() },
 		"Bytes":    func() error { _, err := f.Bytes(); return err },
 		"Close":    func() error { return f.Close() },
+	}
+}
+
+func relCheckFullTmpfs(c *relChild) {
+	const tmpfsSize = 1 << 20 // mounted by the parent at /dev/shm
+	// A new segment bigger than the file system: the open fails and removes
+	// what it created.
+	name := relChildName("big")
+	f, err := OpenShm(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, 2*tmpfsSize)
+	if err == nil {
+		// ftruncate makes a sparse file; only writes need pages.
+		c.okf("a sparse segment larger than tmpfs opens")
+		_, werr := f.WriteAt(make([]byte, tmpfsSize+tmpfsSize/2), 0)
+		c.check(errors.Is(werr, syscall.ENOSPC), "filling a sparse segment past tmpfs", "%v; want ENOSPC", werr)
+		f.Close()
+		RemoveShm(name)
+	} else {
+		c.check(errors.Is(err, syscall.ENOSPC), "segment larger than tmpfs", "%v; want ENOSPC", err)
+		_, serr := os.Lstat("/dev/shm/" + name[1:])
+		c.check(errors.Is(serr, fs.ErrNotExist), "segment larger than tmpfs: nothing half-created", "%v", serr)
+	}
+
+	// Growing by writes: ENOSPC at the write that does not fit; what was
+	// written before stays.
+	name = relChildName("grow")
+	f, err = OpenShm(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, 4096)
+	if err != nil {
+		c.failf("small segment: %v", err)
+		return
+	}
+	defer func() { f.Close(); RemoveShm(name) }()
+	chunk := make([]byte, 64<<10)
+	for i := range chunk {
+		chunk[i] = byte(i % 251)
+	}
+	var off int64
+	for ; off < 4*tmpfsSize; off += int64(len(chunk)) {
+		if _, err = f.WriteAt(chunk, off); err != nil {
+			break
+		}
+	}
+	c.check(errors.Is(err, syscall.ENOSPC), "growing a segment past tmpfs", "%v at offset %d; want ENOSPC", err, off)
+	got := make([]byte, len(chunk))
+	_, rerr := f.ReadAt(got, 0)
+	c.check(rerr == nil && string(got) == string(chunk), "data before ENOSPC intact", "%v", rerr)
+
+	// tmpfs is now (nearly) full. Truncate up makes a hole; writing into the
+	// hole is ENOSPC, not SIGBUS.
+	if size, err := f.Size(); err == nil {
+		terr := f.Truncate(size + 4*tmpfsSize)
+		if terr == nil {
+			_, werr := f.WriteAt(chunk, size+tmpfsSize)
+			c.check(errors.Is(werr, syscall.ENOSPC), "writing into a hole on a full tmpfs", "%v; want ENOSPC", werr)
+			_, werr = f.Write(chunk)
+			c.check(werr == nil || errors.Is(werr, syscall.ENOSPC), "Write on a full tmpfs", "%v", werr)
+		} else {
+			c.check(errors.Is(terr, syscall.ENOSPC), "truncate up on a full tmpfs", "%v", terr)
+		}
+	}
+
+	// Fill whatever is left, then a semaphore cannot be made (its 32 bytes
+	// need a page) and leaves no temporary file behind.
+	filler, err := os.OpenFile("/dev/shm/filler", os.O_RDWR|os.O_CREATE, 0o600)
+	if err == nil {
+		for {
+			if _, err := filler.Write(chunk[:4096]); err != nil {
+				break
+			}
+		}
+		defer func() { filler.Close(); os.Remove("/dev/shm/filler") }()
+	}
+	before := relShmEntries()
+	semName := relChildName("sem")
+	s, err := OpenSem(semName, os.O_CREATE|os.O_EXCL, 0o600, 1)
+	if err == nil {
+		s.Close()
+		RemoveSem(semName)
+	}
+	c.check(errors.Is(err, syscall.ENOSPC), "semaphore on a full tmpfs", "%v; want ENOSPC", err)
+	after := relShmEntries()
+	c.check(fmt.Sprint(before) == fmt.Sprint(after), "semaphore on a full tmpfs: nothing half-created",
+		"/dev/shm was %v, now %v", before, after)
+}
+
+func TestReliabilityFullTmpfs(t *testing.T) {
+	relRunChild(t, "rel-limits", relChildOpts{mntNS: true, env: []string{"REL_CHECK=full-tmpfs"},
+		setup: "mount -t tmpfs -o size=1m,mode=1777 tmpfs /dev/shm"})
+}
+
+func TestShmFileConcurrentWritersGrowingTheSegmentLoseNothing(t *testing.T) {
+	f, _ := shmCreate(t, 0)
+	const writers, blocks, blockSize = 8, 64, 3000 // odd size: blocks straddle pages
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for b := range blocks {
+				// Interleaved blocks, written in an order that keeps growing
+				// the segment from many goroutines at once.
+				i := b*writers + w
+				block := bytes.Repeat([]byte{byte('a' + w)}, blockSize)
+				if _, err := f.WriteAt(block, int64(i*blockSize)); err != nil {
+					t.Errorf("WriteAt block %d: %v", i, err)
+					return
+				}
+				got := make([]byte, blockSize)
+				if _, err := f.ReadAt(got, int64(i*blockSize)); err != nil || !bytes.Equal(got, block) {
+					t.Errorf("ReadAt block %d right after writing it: %v", i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	shmCheckSize(t, f, writers*blocks*blockSize)
+	all := make([]byte, writers*blocks*blockSize)
+	if _, err := f.ReadAt(all, 0); err != nil {
+		t.Fatal(err)
+	}
+	for i := range writers * blocks {
+		want := byte('a' + i%writers)
+		if got := all[i*blockSize : (i+1)*blockSize]; !bytes.Equal(got, bytes.Repeat([]byte{want}, blockSize)) {
+			t.Fatalf("block %d holds %q...; want all %q", i, got[:8], want)
+		}
+	}
+}
+
+func TestShmFileConcurrentReadWriteWithReadersBytesAndClose(t *testing.T) {
+	f, _ := shmCreate(t, 4096)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	unexpected := map[string]error{}
+	ops := map[string]func(i int) error{
+		"WriteAt": func(i int) error { _, err := f.WriteAt([]byte("concurrent"), int64(i*97%20000)); return err },
+		"ReadAt": func(i int) error {
+			_, err := f.ReadAt(make([]byte, 100), int64(i*31%8000))
+			if err == io.EOF {
+				err = nil
+			}
+			return err
+		},
+		"Write":    func(i int) error { _, err := f.Write([]byte("append ")); return err },
+		"Read":     func(i int) error { _, err := f.Read(make([]byte, 50)); return shmNilIfEOF(err) },
+		"Seek":     func(i int) error { _, err := f.Seek(int64(i%5000), io.SeekStart); return err },
+		"Size":     func(i int) error { _, err := f.Size(); return err },
+		"Stat":     func(i int) error { _, err := f.Stat(); return err },
+		"Truncate": func(i int) error { return f.Truncate(int64(4096 + i%30000)) },
+		"Sync":     func(i int) error { return f.Sync() },
+		"WriteTo":  func(i int) error { f.Seek(0, io.SeekStart); _, err := f.WriteTo(io.Discard); return err },
+		"ReadFrom": func(i int) error {
+			_, err := f.ReadFrom(bytes.NewReader(make([]byte, 1000)))
+			if errors.Is(err, ErrShmShrunk) {
+				// Truncate (above) shrank the space ReadFrom had reserved
+				// while it was reading: the documented outcome, rare.
+				err = nil
+			}
+			return err
+		},
+		"Bytes": func(i int) error {
+			b, err := f.Bytes()
+			if err == nil && len(b) > 0 {
+				// Usable until Close, within the size: Truncate above never
+				// shrinks below 4096 bytes.
+				_ = b[0]
+			}
+			return err
+		},
+	}
+	var calls sync.Map // op name -> *atomic.Int64
+	for name, op := range ops {
+		var count atomic.Int64
+		calls.Store(name, &count)
+		for g := range 2 {
+			wg.Go(func() {
+				<-start
+				for i := g; ; i += 2 {
+					err := op(i)
+					count.Add(1)
+					if errors.Is(err, fs.ErrClosed) {
+						return
+					}
+					if err != nil {
+						mu.Lock()
+						unexpected[name] = err
+						mu.Unlock()
+						return
+					}
+				}
+			})
+		}
+	}
+	closed := make(chan error)
+	go func() {
+		<-start
+		// Close once every operation has run a few times (or after 2s: under
+		// -race the lock-taking ones are slow), with all of them in flight.
+		deadline := time.Now().Add(2 * time.Second)
+		for time.Now().Before(deadline) {
+			least := int64(math.MaxInt64)
+			calls.Range(func(_, v any) bool { least = min(least, v.(*atomic.Int64).Load()); return true })
+			if least >= 3 {
+				break
+			}
+			runtime.Gosched()
+		}
+		closed <- f.Close()
+	}()
+	close(start)
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	wg.Wait()
+	for name, err := range unexpected {
+		t.Errorf("%s: unexpected error %v; want only fs.ErrClosed after Close", name, err)
+	}
+}
+
+func shmNilIfEOF(err error) error {
+	if err == io.EOF {
+		return nil
+	}
+	return err
+}
+
+func TestShmFileGoroutinesSharingAnOffsetNeverReadTheSameBytes(t *testing.T) {
+	f, name := shmCreate(t, 0)
+	const n = 10000
+	data := make([]byte, 0, 4*n)
+	for i := range n {
+		data = fmt.Appendf(data, "%04d", i)
+	}
+	f.Write(data)
+	g := shmOpenT(t, name, os.O_RDONLY)
+	seen := make([]bool, n)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			b := make([]byte, 4)
+			for {
+				if _, err := io.ReadFull(g, b); err != nil {
+					return
+				}
+				var i int
+				fmt.Sscanf(string(b), "%04d", &i)
+				mu.Lock()
+				if seen[i] {
+					t.Errorf("record %d read twice", i)
+				}
+				seen[i] = true
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	for i, ok := range seen {
+		if !ok {
+			t.Fatalf("record %d never read", i)
+		}
+	}
+}
+
+func init() { childRoles["shm-enospc"] = shmChildENOSPC }
+
+// shmFullTmpfsSize is the size of the tmpfs the ENOSPC child mounts over
+// /dev/shm in its own mount namespace.
+const shmFullTmpfsSize = 256 << 10
+
+// shmChildENOSPC runs in a private mount namespace: it mounts a small tmpfs
+// over /dev/shm (invisible to every other process) and checks that running
+// out of space is an ENOSPC error from the write, never a SIGBUS.
+func shmChildENOSPC() int {
+	if err := syscall.Mount("tmpfs", "/dev/shm", "tmpfs", 0, fmt.Sprintf("size=%d", shmFullTmpfsSize)); err != nil {
+		fmt.Println("mount:", err)
+		return 3
+	}
+	failed := false
+	check := func(desc string, err error) {
+		if !errors.Is(err, syscall.ENOSPC) {
+			fmt.Printf("%s: got %v; want ENOSPC\n", desc, err)
+			failed = true
+		}
+	}
+	page := int64(os.Getpagesize())
+
+	// Growing writes reserve their pages first.
+	f, err := OpenShm("/grow", os.O_RDWR|os.O_CREATE, 0o600, 0)
+	if err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	_, err = f.WriteAt(make([]byte, 2*shmFullTmpfsSize), 0)
+	check("WriteAt past the end beyond the tmpfs size", err)
+	n, err := f.ReadFrom(bytes.NewReader(make([]byte, 2*shmFullTmpfsSize)))
+	check("ReadFrom beyond the tmpfs size", err)
+	if n < shmFullTmpfsSize/2 {
+		fmt.Printf("ReadFrom stored %d bytes before ENOSPC; want most of the %d available\n", n, shmFullTmpfsSize)
+		failed = true
+	}
+	if size, err := f.Size(); err != nil || size != n {
+		fmt.Printf("after ReadFrom: size %d, %v; want %d (no reserved tail left behind)\n", size, err, n)
+		failed = true
+	}
+
+	// A sparse segment (ftruncate) has holes; stores into them on a full
+	// tmpfs fault, and the fault must come back as ENOSPC.
+	g, err := OpenShm("/sparse", os.O_RDWR|os.O_CREATE, 0o600, 4*shmFullTmpfsSize)
+	if err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	_, err = g.WriteAt(bytes.Repeat([]byte("x"), int(2*page)), 3*shmFullTmpfsSize)
+	check("WriteAt into a hole of a sparse segment on a full tmpfs", err)
+	if _, err := g.WriteAt([]byte(strings.Repeat("y", 10)), 3*shmFullTmpfsSize); err == nil {
+		fmt.Println("a store into a hole succeeded on a full tmpfs")
+		failed = true
+	}
+
+	// Freeing space makes writes work again.
+	f.Truncate(0)
+	if _, err := g.WriteAt([]byte("fits now"), 3*shmFullTmpfsSize); err != nil {
+		fmt.Println("WriteAt after freeing space:", err)
+		failed = true
+	}
+	f.Close()
+	g.Close()
+	if failed {
+		return 1
+	}
+	fmt.Println("ok")
+	return 0
+}
+
+func TestShmFileFullTmpfsGivesENOSPCNotSIGBUS(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to mount a small tmpfs in a private mount namespace")
+	}
+	cmd := childCommand(t, "shm-enospc")
+	// Go makes the new mount namespace private (MS_REC|MS_PRIVATE on /), so
+	// the child's tmpfs never shows outside it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 3 || errors.Is(err, syscall.EPERM) {
+		t.Skipf("cannot mount a tmpfs in a mount namespace here: %v %s", err, out)
+	}
+	if err != nil || string(out) != "ok\n" {
+		t.Fatalf("child: %v\n%s", err, out)
 	}
 }

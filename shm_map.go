@@ -16,7 +16,6 @@ package ipcfs
 import (
 	"math"
 	"os"
-	"unsafe"
 
 	"github.com/ipcfs/ipcfs/internal/shm"
 	"github.com/ipcfs/ipcfs/internal/sys"
@@ -110,18 +109,11 @@ func (f *ShmFile) refreshSize() (int64, error) {
 // owns reports whether addr lies inside one of f's mappings. f.mu must be
 // held.
 func (f *ShmFile) owns(addr uintptr) bool {
-	in := func(m []byte) bool {
-		if len(m) == 0 {
-			return false
-		}
-		base := uintptr(unsafe.Pointer(unsafe.SliceData(m)))
-		return addr >= base && addr-base < uintptr(len(m))
-	}
-	if in(f.m) {
+	if shm.Contains(f.m, addr) {
 		return true
 	}
 	for _, m := range f.old {
-		if in(m) {
+		if shm.Contains(m, addr) {
 			return true
 		}
 	}

@@ -11,7 +11,7 @@ import (
 
 // buildCProgram compiles c/NAME.c the way bench/run does and returns the
 // binary's path.
-func buildCProgram(t *testing.T, name string) string {
+func buildCProgram(t testing.TB, name string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), name)
 	out, err := exec.Command("gcc", "-O2", "-Wall", "-Werror", "-o", bin, filepath.Join("c", name+".c"), "-lrt", "-pthread").CombinedOutput()

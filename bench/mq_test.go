@@ -231,3 +231,50 @@ func BenchmarkMqSendReceive(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMqPingPongGoroutines: ns/op is one round trip between two
+// goroutines of this process over two queues, each receive waiting on the
+// runtime poller (no second process).
+func BenchmarkMqPingPongGoroutines(b *testing.B) {
+	b.ReportAllocs()
+	ping, na, err := mqCreate("-mpa", benchAttr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ping.Close()
+	ipcfs.RemoveMq(na)
+	pong, nb, err := mqCreate("-mpb", benchAttr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pong.Close()
+	ipcfs.RemoveMq(nb)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, msgSize)
+		for {
+			n, _, err := ping.Receive(context.Background(), buf)
+			if err != nil {
+				return
+			}
+			if err := pong.Send(context.Background(), buf[:n], 0); err != nil {
+				return
+			}
+		}
+	}()
+	msg := make([]byte, 16)
+	buf := make([]byte, msgSize)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := ping.Write(msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pong.Read(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	ping.Close()
+	<-done
+}

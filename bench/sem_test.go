@@ -1,9 +1,13 @@
 package bench
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -156,5 +160,95 @@ func BenchmarkSemTryAcquire(b *testing.B) {
 		if err := s.TryAcquire(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSemPingPongGoC: ns/op is one round trip between this process
+// (Go: post A, wait B) and c/sem_pong.c (glibc: wait A, post B).
+func BenchmarkSemPingPongGoC(b *testing.B) {
+	b.ReportAllocs()
+	peer := buildCProgram(b, "sem_pong")
+	sa, na, err := semCreate("-spa")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sa.Close()
+	defer ipcfs.RemoveSem(na)
+	sb, nb, err := semCreate("-spb")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sb.Close()
+	defer ipcfs.RemoveSem(nb)
+	cmd := exec.Command(peer, prefix(), strconv.Itoa(warmup+b.N))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer cmd.Wait()
+	lines := bufio.NewReader(out)
+	if l, err := lines.ReadString('\n'); err != nil || l != "ready\n" {
+		cmd.Process.Kill()
+		b.Fatalf("sem_pong: %q, %v", l, err)
+	}
+	ctx := context.Background()
+	for i := range warmup + b.N {
+		if i == warmup {
+			b.ResetTimer()
+		}
+		if err := sa.Release(); err != nil {
+			cmd.Process.Kill()
+			b.Fatal(err)
+		}
+		if err := sb.Acquire(ctx); err != nil {
+			cmd.Process.Kill()
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	io.Copy(io.Discard, lines)
+}
+
+// BenchmarkSemPingPongGoroutines: ns/op is one round trip between two
+// goroutines of this process through two semaphores (no second process).
+func BenchmarkSemPingPongGoroutines(b *testing.B) {
+	b.ReportAllocs()
+	ping, na, err := semCreate("-spa")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ping.Close()
+	ipcfs.RemoveSem(na)
+	pong, nb, err := semCreate("-spb")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pong.Close()
+	ipcfs.RemoveSem(nb)
+	ctx := context.Background()
+	done := make(chan error)
+	go func() {
+		for range b.N {
+			if err := ping.Acquire(ctx); err != nil {
+				done <- err
+				return
+			}
+			pong.Release()
+		}
+		done <- nil
+	}()
+	b.ResetTimer()
+	for range b.N {
+		ping.Release()
+		if err := pong.Acquire(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
 	}
 }

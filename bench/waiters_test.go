@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -89,10 +90,27 @@ func (s *threadSampler) finish() int {
 	return int(s.max.Load())
 }
 
+// parkedWaiters counts goroutines parked inside MqFile waits (on the
+// poller, or queued for the descriptor's read lock).
+func parkedWaiters() int {
+	buf := make([]byte, 64<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	n := 0
+	for _, g := range bytes.Split(buf, []byte("\n\n")) {
+		if bytes.Contains(g, []byte("(*MqFile).wait(")) &&
+			(bytes.Contains(g, []byte("[IO wait")) || bytes.Contains(g, []byte("[semacquire")) || bytes.Contains(g, []byte("[sync."))) {
+			n++
+		}
+	}
+	return n
+}
+
 // mqWaiters blocks perQueue goroutines receiving on each of nq queues (two
-// messages of 64 bytes), samples the OS threads for settle, then sends one
-// message per waiter, round robin over the queues, each carrying its send
-// time, and measures how long each took to reach its receiver.
+// messages of 64 bytes), waits until every one is parked, samples the OS
+// threads for settle, then sends one message per waiter, round robin over
+// the queues, each carrying its send time and a sequence number, and
+// measures how long each took to reach its receiver. A message received
+// twice, or a receiver that gets no message, is an error.
 func mqWaiters(nq, perQueue int, settle time.Duration) (waitersResult, error) {
 	var r waitersResult
 	attr := ipcfs.MqAttr{MaxMessages: 2, MessageSize: msgSize}
@@ -113,6 +131,7 @@ func mqWaiters(nq, perQueue int, settle time.Duration) (waitersResult, error) {
 
 	base := time.Now()
 	lat := make([]time.Duration, nq*perQueue)
+	seen := make([]atomic.Bool, nq*perQueue)
 	var next atomic.Int64
 	var ready, done sync.WaitGroup
 	errs := make(chan error, 1)
@@ -143,6 +162,13 @@ func mqWaiters(nq, perQueue int, settle time.Duration) (waitersResult, error) {
 					return
 				}
 				sent := time.Duration(binary.LittleEndian.Uint64(buf))
+				if seq := binary.LittleEndian.Uint64(buf[8:]); seq >= uint64(len(seen)) || seen[seq].Swap(true) {
+					select {
+					case errs <- fmt.Errorf("message %d received twice or never sent", seq):
+					default:
+					}
+					return
+				}
 				lat[next.Add(1)-1] = time.Since(base) - sent
 			}()
 		}
@@ -151,6 +177,11 @@ func mqWaiters(nq, perQueue int, settle time.Duration) (waitersResult, error) {
 	for _, s := range started {
 		r.blocked += s
 	}
+	for deadline := time.Now().Add(60 * time.Second); parkedWaiters() < r.blocked; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return r, fmt.Errorf("only %d of %d receivers parked", parkedWaiters(), r.blocked)
+		}
+	}
 	waiting := sampleThreads(time.Millisecond)
 	time.Sleep(settle) // a measurement window, not synchronisation
 	r.threadsWaiting = waiting.finish()
@@ -158,12 +189,15 @@ func mqWaiters(nq, perQueue int, settle time.Duration) (waitersResult, error) {
 	ctx := context.Background()
 	msg := make([]byte, msgSize)
 	t0 := time.Now()
+	var seq uint64
 	for round := range perQueue {
 		for i, q := range qs {
 			if round >= started[i] {
 				continue
 			}
 			binary.LittleEndian.PutUint64(msg, uint64(time.Since(base)))
+			binary.LittleEndian.PutUint64(msg[8:], seq)
+			seq++
 			if err := q.Send(ctx, msg, 0); err != nil {
 				return r, err
 			}
@@ -210,6 +244,27 @@ func BenchmarkMqWaiters10k(b *testing.B) {
 	b.ReportMetric(float64(last.wakeP50.Nanoseconds()), "wake-p50-ns")
 	b.ReportMetric(float64(last.wakeP99.Nanoseconds()), "wake-p99-ns")
 	b.ReportMetric(float64(last.wakeAll.Nanoseconds())/1e6, "wake-all-ms")
+}
+
+// TestMq10000WaitersUseFewThreads parks 100 receivers on each of 100
+// queues and checks that the process stays within a few OS threads, then
+// wakes them all by sending and checks that each received exactly one
+// message.
+func TestMq10000WaitersUseFewThreads(t *testing.T) {
+	const queues, perQueue, maxThreads = 100, 100, 64
+	r, err := mqWaiters(queues, perQueue, 10*time.Millisecond)
+	skipUnsupported(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d goroutines parked on %d queues: %d OS threads (GOMAXPROCS %d); all woken in %v",
+		r.blocked, queues, r.threadsWaiting, runtime.GOMAXPROCS(0), r.wakeAll)
+	if r.blocked != queues*perQueue {
+		t.Errorf("%d receivers blocked, want %d", r.blocked, queues*perQueue)
+	}
+	if r.threadsWaiting > maxThreads {
+		t.Errorf("%d OS threads for %d waiters, want at most %d", r.threadsWaiting, r.blocked, maxThreads)
+	}
 }
 
 func TestMqWaitersRun(t *testing.T) {

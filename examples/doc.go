@@ -1,8 +1,9 @@
 // Package examples holds no code: its subdirectories are programs that show
-// ipcfs at work, Go versions of the demos that ship with Python's posix_ipc.
+// ipcfs at work, Go versions of the demos that ship with Python's posix_ipc,
+// each ipcfs call with the posix_ipc line it replaces beside it.
 //
 //   - premise, conclusion: Mrs. Premise and Mrs. Conclusion talk through
-//     shared memory and a semaphore (posix_ipc demo1).
+//     shared memory and a semaphore (posix_ipc's demo).
 //   - mqpremise, mqconclusion: the same conversation over one message queue
 //     (demo2).
 //   - c: the four programs above in C against glibc's shm_open, sem_open and
@@ -14,6 +15,8 @@
 //     (demo4).
 //   - mqselect: waiting on several queues at once with goroutines, contexts
 //     and deadlines, Go's answer to selectors (demo5).
+//   - conversation: what the four conversation programs share (params.txt,
+//     the digest), and the conversation as an engine for `ipcfs demo`.
 //
 // The tests in this directory build and run each of them.
 package examples

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
-	"github.com/ipcfs/ipcfs/internal/conversation"
+	"github.com/ipcfs/ipcfs/examples/conversation"
 )
 
 // binDir holds the programs built for this test run.

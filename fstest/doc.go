@@ -5,9 +5,11 @@
 //   - MemFS, an in-memory implementation of the whole ipcfs.Namespace:
 //     shared memory segments are byte buffers, message queues and semaphores
 //     are Go objects with the same blocking, deadline, context, priority and
-//     error semantics as the host's. Every NewMemFS is independent, so
-//     parallel tests never collide, and nothing reaches /dev/shm or the
-//     kernel's queues.
+//     error semantics as the host's. It follows the same description of each
+//     kind as the host namespace (names, flags, sizes, modes, error texts),
+//     so the two differ only where the kernel does. Every NewMemFS is
+//     independent, so parallel tests never collide, and nothing reaches
+//     /dev/shm or the kernel's queues.
 //   - TestNamespace, a conformance suite: it takes a constructor of fresh
 //     namespaces and checks, as subtests, every behaviour that the host
 //     namespace (ipcfs.New), MemFS and any third-party backend must share.
@@ -15,6 +17,18 @@
 //     content, queue attributes, semaphore values) as an fs.FS that passes
 //     testing/fstest.TestFS and can be copied with os.CopyFS.
 //
+// Its name is the standard library's testing/fstest's: a test that uses
+// both imports this one under another name, the way this package's own
+// tests do:
+//
+//	import (
+//		"testing/fstest"
+//
+//		ipcfstest "github.com/ipcfs/ipcfs/fstest"
+//	)
+//
 // Package mount (github.com/ipcfs/ipcfs/mount) turns any of these
-// namespaces into an afero.Fs.
+// namespaces into an afero.Fs, and package backend
+// (github.com/ipcfs/ipcfs/backend) holds the pieces a namespace of your own
+// is built from.
 package fstest

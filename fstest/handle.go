@@ -2,9 +2,9 @@ package fstest
 
 import (
 	"io/fs"
-	"os"
 	"sync"
 
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -19,16 +19,11 @@ type handle struct {
 	closed    chan struct{} // closed by Close
 }
 
-func (h *handle) init(name string, flag int) {
+// init sets the handle up for the object of kind k with the clean name
+// name, with the access the open flag gives on k.
+func (h *handle) init(k *kind.Kind, name string, flag int) {
 	h.name = "/" + name
-	switch flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR) {
-	case os.O_RDONLY:
-		h.readable = true
-	case os.O_WRONLY:
-		h.writable = true
-	default:
-		h.readable, h.writable = true, true
-	}
+	h.readable, h.writable = k.Access(flag)
 	h.closed = make(chan struct{})
 }
 
@@ -40,23 +35,23 @@ func (h *handle) Name() string {
 	return h.name
 }
 
-// check returns the error for op on a nil or closed handle.
-func (h *handle) check(op string) error {
+// checkValid returns the error for op on a nil or closed handle.
+func (h *handle) checkValid(op string) error {
 	if h == nil || h.closed == nil {
-		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+		return kind.NilHandle(op)
 	}
 	select {
 	case <-h.closed:
-		return &fs.PathError{Op: op, Path: h.name, Err: fs.ErrClosed}
+		return kind.IfClosed(op, h.name, true)
 	default:
 		return nil
 	}
 }
 
-// checkRead is check plus the handle's read access (EBADF, as for an fd not
+// checkRead is checkValid plus the handle's read access (EBADF, as for an fd not
 // open for reading).
 func (h *handle) checkRead(op string) error {
-	if err := h.check(op); err != nil {
+	if err := h.checkValid(op); err != nil {
 		return err
 	}
 	if !h.readable {
@@ -65,9 +60,9 @@ func (h *handle) checkRead(op string) error {
 	return nil
 }
 
-// checkWrite is check plus the handle's write access.
+// checkWrite is checkValid plus the handle's write access.
 func (h *handle) checkWrite(op string) error {
-	if err := h.check(op); err != nil {
+	if err := h.checkValid(op); err != nil {
 		return err
 	}
 	if !h.writable {

@@ -1,10 +1,8 @@
 package fstest
 
 import (
-	"errors"
 	"io/fs"
 	"os"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/backend"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // Limits and defaults of MemFS, equal to the host's (Linux) values.
@@ -29,18 +29,22 @@ const (
 	// MessageSizeLimit is the largest message size MemFS accepts (the
 	// kernel's hard limit for msgsize_max).
 	MessageSizeLimit = 16 << 20
-	// QueuePriorityMax is the highest message priority, the host's
-	// ipcfs.QueuePriorityMax (MQ_PRIO_MAX-1).
-	QueuePriorityMax = ipcfs.QueuePriorityMax
+	// MqPriorityMax is the highest message priority, the host's
+	// ipcfs.MqPriorityMax (MQ_PRIO_MAX-1).
+	MqPriorityMax = ipcfs.MqPriorityMax
 	// SemValueMax is the largest semaphore value, the host's
 	// ipcfs.SemValueMax (SEM_VALUE_MAX, INT_MAX).
 	SemValueMax = ipcfs.SemValueMax
+
+	// Deprecated: Use MqPriorityMax.
+	QueuePriorityMax = MqPriorityMax
 )
 
 // MemFS is an in-memory POSIX IPC namespace. It implements ipcfs.Namespace
 // (and so fs.FS, fs.ReadDirFS, fs.StatFS) and fs.SubFS, with the same paths,
-// name rules, flags, blocking behaviour and errors as the host namespace
-// ipcfs.New(); TestNamespace checks that they agree.
+// name rules, flags, file infos, blocking behaviour and errors as the host
+// namespace ipcfs.New(): both follow one description of each kind, and
+// TestNamespace checks that they agree.
 //
 // Differences from the host, by design:
 //   - Nothing is shared with other processes or other MemFS values: each
@@ -56,19 +60,44 @@ const (
 // A MemFS is safe for concurrent use. The zero value is an empty namespace
 // ready to use, as is NewMemFS().
 type MemFS struct {
-	mu  sync.Mutex
-	shm map[string]*memShm
-	mq  map[string]*memMq
-	sem map[string]*memSem
+	mu      sync.Mutex
+	objects map[kind.Path]object
+	opts    memOptions
 }
 
-// NewMemFS returns a new, empty in-memory namespace.
-func NewMemFS() *MemFS {
-	return &MemFS{
-		shm: map[string]*memShm{},
-		mq:  map[string]*memMq{},
-		sem: map[string]*memSem{},
+// NewMemFS returns a new, empty in-memory namespace, set up by opts.
+func NewMemFS(opts ...MemOption) *MemFS {
+	m := &MemFS{objects: map[kind.Path]object{}}
+	for _, o := range opts {
+		o(&m.opts)
 	}
+	return m
+}
+
+// A MemOption sets up a MemFS at NewMemFS.
+type MemOption func(*memOptions)
+
+type memOptions struct {
+	unmounted bool             // queues are not listed or stat'ed by path
+	now       func() time.Time // the clock of modification times
+}
+
+// MqueueUnmounted makes the MemFS behave as a host without the mqueue file
+// system at /dev/mqueue: listing queues (ReadDir("mq")), stat'ing,
+// chmod'ing, chown'ing and chtimes'ing them by path fail with
+// ipcfs.ErrMqueueNotMounted, while opening, using and removing queues work,
+// as on such a host. Use it to test how code copes with that host.
+func MqueueUnmounted() MemOption { return func(o *memOptions) { o.unmounted = true } }
+
+// Clock makes the MemFS take modification times from now instead of
+// time.Now, for tests that check them.
+func Clock(now func() time.Time) MemOption { return func(o *memOptions) { o.now = now } }
+
+func (m *MemFS) now() time.Time {
+	if m.opts.now != nil {
+		return m.opts.now()
+	}
+	return time.Now()
 }
 
 var (
@@ -85,12 +114,17 @@ type meta struct {
 	uid, gid int
 	atime    time.Time
 	mtime    time.Time
+	now      func() time.Time // the namespace's clock
 }
 
-func (mt *meta) init(name string, perm fs.FileMode) {
-	now := time.Now()
+func (mt *meta) init(m *MemFS, name string, perm fs.FileMode) {
+	mt.now = m.now
+	now := mt.now()
 	mt.name, mt.perm, mt.uid, mt.gid, mt.atime, mt.mtime = name, perm.Perm(), os.Getuid(), os.Getgid(), now, now
 }
+
+// touch sets the modification time to now. mt.mu must be held.
+func (mt *meta) touch() { mt.mtime = mt.now() }
 
 // object is the part of every in-memory object the namespace needs.
 type object interface {
@@ -100,31 +134,66 @@ type object interface {
 	chtimes(atime, mtime time.Time)
 }
 
-// initMaps makes the zero MemFS usable. m.mu must be held.
-func (m *MemFS) initMaps() {
-	if m.shm == nil {
-		m.shm, m.mq, m.sem = map[string]*memShm{}, map[string]*memMq{}, map[string]*memSem{}
-	}
+// memOpeners is MemFS's column of the kind table: how OpenFile opens each
+// kind, with the defaults OpenFile cannot say (size 0, default attributes,
+// value 0).
+var memOpeners = [kind.Count]func(m *MemFS, p, name string, flag int, perm fs.FileMode) (ipcfs.File, error){
+	kind.ShmID: func(m *MemFS, p, name string, flag int, perm fs.FileMode) (ipcfs.File, error) {
+		return asFile(m.openShm(p, name, flag, perm, 0))
+	},
+	kind.MqID: func(m *MemFS, p, name string, flag int, perm fs.FileMode) (ipcfs.File, error) {
+		return asFile(m.openMq(p, name, flag, perm, nil))
+	},
+	kind.SemID: func(m *MemFS, p, name string, flag int, perm fs.FileMode) (ipcfs.File, error) {
+		return asFile(m.openSem(p, name, flag, perm, 0))
+	},
 }
 
-// lookup returns the object at dir/name or nil. m.mu must be held.
-func (m *MemFS) lookup(dir, name string) object {
-	switch dir {
-	case "shm":
-		if o, ok := m.shm[name]; ok {
-			return o
-		}
-	case "mq":
-		if o, ok := m.mq[name]; ok {
-			return o
-		}
-	case "sem":
-		if o, ok := m.sem[name]; ok {
-			return o
-		}
+// asFile returns f as an ipcfs.File, or a nil File with err.
+func asFile[F ipcfs.File](f F, err error) (ipcfs.File, error) {
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	return f, nil
 }
+
+// create returns the object of kind k named n (a clean name), creating it
+// with newObj when it does not exist and flag has os.O_CREATE, with the
+// existence rules every kind shares: fs.ErrExist for O_CREATE|O_EXCL on an
+// existing object, fs.ErrNotExist without O_CREATE on a missing one. The
+// error is an *fs.PathError for op "open" on p. m.mu must be held.
+func (m *MemFS) create(p string, k *kind.Kind, n string, flag int, newObj func() (object, error)) (object, bool, error) {
+	if m.objects == nil {
+		m.objects = map[kind.Path]object{}
+	}
+	key := kind.Path{Kind: k, Name: n}
+	o, exists := m.objects[key]
+	switch {
+	case exists && flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL:
+		return nil, false, &fs.PathError{Op: "open", Path: p, Err: syscall.EEXIST}
+	case exists:
+		return o, false, nil
+	case flag&os.O_CREATE == 0:
+		return nil, false, &fs.PathError{Op: "open", Path: p, Err: syscall.ENOENT}
+	}
+	o, err := newObj()
+	if err != nil {
+		return nil, false, &fs.PathError{Op: "open", Path: p, Err: err}
+	}
+	m.objects[key] = o
+	return o, true, nil
+}
+
+// lookup returns the object at l or nil.
+func (m *MemFS) lookup(l kind.Path) object {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.objects[l]
+}
+
+// hidden reports whether objects of kind k cannot be seen by path (queues
+// of a MemFS made with MqueueUnmounted), as on the host.
+func (m *MemFS) hidden(k *kind.Kind) bool { return k.NeedsMount && m.opts.unmounted }
 
 // Open opens path for reading: a directory, or an object opened read-only.
 // As on the host, reading a queue opened this way consumes messages and
@@ -141,63 +210,30 @@ func (m *MemFS) Open(p string) (fs.File, error) {
 // describes: new queues get DefaultMaxMessages x DefaultMessageSize, new
 // semaphores value 0. Directories open only read-only (EISDIR otherwise).
 func (m *MemFS) OpenFile(p string, flag int, perm fs.FileMode) (ipcfs.File, error) {
-	dir, name, err := ipcfs.SplitPath("open", p)
+	l, err := kind.ParseOpen(p, flag)
 	if err != nil {
 		return nil, err
 	}
-	if name == "" {
-		if flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE|os.O_TRUNC) != 0 {
-			return nil, &fs.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
-		}
-		entries, err := m.ReadDir(p)
-		if err != nil {
-			return nil, err
-		}
-		return ipcfs.NewDirFile(p, ipcfs.DirInfo(p, dir), entries), nil
+	if l.IsDir() {
+		return asFile(backend.OpenDir(m, p))
 	}
-	var f ipcfs.File
-	switch dir {
-	case "shm":
-		f, err = m.openShm("open", p, name, flag, perm, 0)
-	case "mq":
-		f, err = m.openMq("open", p, name, flag, perm, nil)
-	case "sem":
-		f, err = m.openSem("open", p, name, flag, perm, 0)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
+	return memOpeners[l.Kind.ID](m, p, l.Name, flag, perm)
 }
 
-// checkOpen applies the existence rules shared by the three kinds: it
-// returns the error for an existing object opened with O_CREATE|O_EXCL or a
-// missing one opened without O_CREATE.
-func checkOpen(op, p string, exists bool, flag int) error {
-	switch {
-	case exists && flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL:
-		return &fs.PathError{Op: op, Path: p, Err: syscall.EEXIST}
-	case !exists && flag&os.O_CREATE == 0:
-		return &fs.PathError{Op: op, Path: p, Err: syscall.ENOENT}
-	}
-	return nil
-}
-
-// Stat returns a FileInfo for path: directories as ipcfs.DirInfo, segments
-// as regular files (Sys nil), queues as fs.ModeIrregular with Size the bytes
-// queued and Sys an ipcfs.MqInfo, semaphores as fs.ModeIrregular with Sys an
+// Stat returns a FileInfo for path, as the host namespace's: directories as
+// backend.DirInfo, segments as regular files (Sys nil), queues as
+// fs.ModeIrregular with Size the bytes queued and Sys an ipcfs.MqInfo,
+// semaphores as fs.ModeIrregular with Size the value and Sys an
 // ipcfs.SemInfo.
 func (m *MemFS) Stat(p string) (fs.FileInfo, error) {
-	dir, name, err := ipcfs.SplitPath("stat", p)
-	if err != nil {
-		return nil, err
+	l, dir, err := kind.ParseStat(p)
+	if err != nil || dir != nil {
+		return dir, err
 	}
-	if name == "" {
-		return ipcfs.DirInfo(p, dir), nil
+	if m.hidden(l.Kind) {
+		return nil, &fs.PathError{Op: "stat", Path: p, Err: ipcfs.ErrMqueueNotMounted}
 	}
-	m.mu.Lock()
-	o := m.lookup(dir, name)
-	m.mu.Unlock()
+	o := m.lookup(l)
 	if o == nil {
 		return nil, &fs.PathError{Op: "stat", Path: p, Err: syscall.ENOENT}
 	}
@@ -206,37 +242,22 @@ func (m *MemFS) Stat(p string) (fs.FileInfo, error) {
 
 // ReadDir lists a directory, sorted by name.
 func (m *MemFS) ReadDir(p string) ([]fs.DirEntry, error) {
-	dir, name, err := ipcfs.SplitPath("readdir", p)
-	if err != nil {
-		return nil, err
+	l, root, err := kind.ParseDir(p)
+	if err != nil || l.Kind == nil {
+		return root, err
 	}
-	if name != "" {
-		return nil, &fs.PathError{Op: "readdir", Path: p, Err: syscall.ENOTDIR}
-	}
-	var entries []fs.DirEntry
-	if dir == "" {
-		for _, d := range []string{"mq", "sem", "shm"} {
-			entries = append(entries, fs.FileInfoToDirEntry(ipcfs.DirInfo(d, d)))
-		}
-		return entries, nil
+	if m.hidden(l.Kind) {
+		return nil, &fs.PathError{Op: "readdir", Path: p, Err: ipcfs.ErrMqueueNotMounted}
 	}
 	var objs []object
 	m.mu.Lock()
-	switch dir {
-	case "shm":
-		for _, o := range m.shm {
-			objs = append(objs, o)
-		}
-	case "mq":
-		for _, o := range m.mq {
-			objs = append(objs, o)
-		}
-	case "sem":
-		for _, o := range m.sem {
+	for key, o := range m.objects {
+		if key.Kind == l.Kind {
 			objs = append(objs, o)
 		}
 	}
 	m.mu.Unlock()
+	entries := make([]fs.DirEntry, 0, len(objs))
 	for _, o := range objs {
 		entries = append(entries, fs.FileInfoToDirEntry(o.info()))
 	}
@@ -247,26 +268,16 @@ func (m *MemFS) ReadDir(p string) ([]fs.DirEntry, error) {
 // Remove unlinks the object at path; open handles keep working. The
 // directories cannot be removed (EPERM).
 func (m *MemFS) Remove(p string) error {
-	dir, name, err := ipcfs.SplitPath("remove", p)
+	l, err := kind.ParseObject("remove", p)
 	if err != nil {
 		return err
 	}
-	if name == "" {
-		return &fs.PathError{Op: "remove", Path: p, Err: syscall.EPERM}
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.lookup(dir, name) == nil {
+	if _, ok := m.objects[l]; !ok {
 		return &fs.PathError{Op: "remove", Path: p, Err: syscall.ENOENT}
 	}
-	switch dir {
-	case "shm":
-		delete(m.shm, name)
-	case "mq":
-		delete(m.mq, name)
-	case "sem":
-		delete(m.sem, name)
-	}
+	delete(m.objects, l)
 	return nil
 }
 
@@ -292,16 +303,14 @@ func (m *MemFS) Chtimes(p string, atime, mtime time.Time) error {
 }
 
 func (m *MemFS) onObject(op, p string, do func(object)) error {
-	dir, name, err := ipcfs.SplitPath(op, p)
+	l, err := kind.ParseObject(op, p)
 	if err != nil {
 		return err
 	}
-	if name == "" {
-		return &fs.PathError{Op: op, Path: p, Err: syscall.EPERM}
+	if m.hidden(l.Kind) {
+		return &fs.PathError{Op: op, Path: p, Err: ipcfs.ErrMqueueNotMounted}
 	}
-	m.mu.Lock()
-	o := m.lookup(dir, name)
-	m.mu.Unlock()
+	o := m.lookup(l)
 	if o == nil {
 		return &fs.PathError{Op: op, Path: p, Err: syscall.ENOENT}
 	}
@@ -339,93 +348,4 @@ func (mt *meta) chtimes(atime, mtime time.Time) {
 
 // Sub returns the namespace rooted at dir ("shm", "mq" or "sem"), as
 // fs.Sub would.
-func (m *MemFS) Sub(dir string) (fs.FS, error) {
-	return subNamespace(m, dir)
-}
-
-// subNamespace is fs.Sub for a namespace, without fs.Sub's recursion into
-// the namespace's own Sub method.
-func subNamespace(ns ipcfs.Namespace, dir string) (fs.FS, error) {
-	if dir == "." {
-		return ns, nil
-	}
-	fi, err := ns.Stat(dir)
-	if err != nil {
-		return nil, &fs.PathError{Op: "sub", Path: dir, Err: unwrapPath(err)}
-	}
-	if !fi.IsDir() {
-		return nil, &fs.PathError{Op: "sub", Path: dir, Err: syscall.ENOTDIR}
-	}
-	return &subFS{ns: ns, dir: dir}, nil
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
-// subFS is one directory of a namespace as an fs.FS.
-type subFS struct {
-	ns  ipcfs.Namespace
-	dir string
-}
-
-func (s *subFS) full(op, name string) (string, error) {
-	if !fs.ValidPath(name) {
-		return "", &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
-	}
-	return path.Join(s.dir, name), nil
-}
-
-func (s *subFS) fix(op, name string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &fs.PathError{Op: op, Path: name, Err: unwrapPath(err)}
-}
-
-func (s *subFS) Open(name string) (fs.File, error) {
-	full, err := s.full("open", name)
-	if err != nil {
-		return nil, err
-	}
-	if name == "." {
-		entries, err := s.ns.ReadDir(s.dir)
-		if err != nil {
-			return nil, s.fix("open", name, err)
-		}
-		return ipcfs.NewDirFile(".", ipcfs.DirInfo(".", s.dir), entries), nil
-	}
-	f, err := s.ns.Open(full)
-	if err != nil {
-		return nil, s.fix("open", name, err)
-	}
-	return f, nil
-}
-
-func (s *subFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	full, err := s.full("readdir", name)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.ns.ReadDir(full)
-	return d, s.fix("readdir", name, err)
-}
-
-func (s *subFS) Stat(name string) (fs.FileInfo, error) {
-	full, err := s.full("stat", name)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := s.ns.Stat(full)
-	if err != nil {
-		return nil, s.fix("stat", name, err)
-	}
-	if name == "." {
-		fi = ipcfs.DirInfo(".", s.dir)
-	}
-	return fi, nil
-}
+func (m *MemFS) Sub(dir string) (fs.FS, error) { return backend.Sub(m, dir) }

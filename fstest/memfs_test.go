@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/ipcfs/ipcfs"
 	ipcfstest "github.com/ipcfs/ipcfs/fstest"
@@ -114,5 +115,49 @@ func TestMemFSZeroValueIsUsable(t *testing.T) {
 	f.Close()
 	if entries, err := m.ReadDir("shm"); err != nil || len(entries) != 1 {
 		t.Errorf("ReadDir(shm) = %d entries, %v; want 1", len(entries), err)
+	}
+}
+
+func TestMemFSMqueueUnmountedHidesQueuesFromPaths(t *testing.T) {
+	m := ipcfstest.NewMemFS(ipcfstest.MqueueUnmounted())
+	q, err := m.OpenMq("q", os.O_RDWR|os.O_CREATE, 0o600, &ipcfs.MqAttr{MaxMessages: 1, MessageSize: 8})
+	if err != nil {
+		t.Fatalf("OpenMq without the mqueue mount = %v; want it to work, as on the host", err)
+	}
+	defer q.Close()
+	if _, err := m.ReadDir("mq"); !errors.Is(err, ipcfs.ErrMqueueNotMounted) {
+		t.Errorf(`ReadDir("mq") = %v; want ipcfs.ErrMqueueNotMounted`, err)
+	}
+	if _, err := m.Stat("mq/q"); !errors.Is(err, ipcfs.ErrMqueueNotMounted) {
+		t.Errorf(`Stat("mq/q") = %v; want ipcfs.ErrMqueueNotMounted`, err)
+	}
+	if err := m.Chmod("mq/q", 0o600); !errors.Is(err, ipcfs.ErrMqueueNotMounted) {
+		t.Errorf(`Chmod("mq/q") = %v; want ipcfs.ErrMqueueNotMounted`, err)
+	}
+	if _, err := q.Stat(); err != nil {
+		t.Errorf("Stat through the handle = %v; want it to work", err)
+	}
+	if entries, err := m.ReadDir("shm"); err != nil || len(entries) != 0 {
+		t.Errorf(`ReadDir("shm") = %v, %v; want an empty listing`, entries, err)
+	}
+	if err := m.Remove("mq/q"); err != nil {
+		t.Errorf(`Remove("mq/q") = %v; want it to work, as mq_unlink does`, err)
+	}
+}
+
+func TestMemFSClockSetsModificationTimes(t *testing.T) {
+	at := time.Date(2026, 11, 26, 22, 30, 0, 0, time.UTC)
+	m := ipcfstest.NewMemFS(ipcfstest.Clock(func() time.Time { return at }))
+	f, err := m.OpenShm("x", os.O_RDWR|os.O_CREATE, 0o600, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	at = at.Add(time.Hour)
+	if _, err := f.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := m.Stat("shm/x"); err != nil || !fi.ModTime().Equal(at) {
+		t.Errorf("after a write at %v, Stat = %v, %v; want that ModTime", at, fi, err)
 	}
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"io"
 	"io/fs"
-	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -36,7 +35,7 @@ type memMq struct {
 func (q *memMq) info() fs.FileInfo {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return ipcfs.NewFileInfo(q.name, q.bytes, fs.ModeIrregular|q.perm, q.mtime, q.sysInfo())
+	return kind.Mq.Info(q.name, q.bytes, q.perm, q.mtime, q.sysInfo())
 }
 
 // sysInfo returns the queue's MqInfo. q.mu must be held.
@@ -56,7 +55,7 @@ func (q *memMq) insert(m memMsg) {
 	copy(q.msgs[i+1:], q.msgs[i:])
 	q.msgs[i] = m
 	q.bytes += int64(len(m.data))
-	q.mtime = time.Now()
+	q.touch()
 	q.changed.notify()
 	if len(q.msgs) == 1 && q.recvWaiters == 0 && q.notifyFn != nil {
 		fn := q.notifyFn
@@ -70,53 +69,62 @@ func (q *memMq) insert(m memMsg) {
 // syscall.O_NONBLOCK; attr sets a new queue's capacity and message size
 // (nil, or a zero field: DefaultMaxMessages, DefaultMessageSize) and is
 // ignored for an existing queue. Attributes out of range (negative, above
-// MaxMessagesLimit or MessageSizeLimit) and the access mode O_WRONLY|O_RDWR
-// give EINVAL.
-func (m *MemFS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.MessageQueue, error) {
-	f, err := m.openMq("open", name, name, flag, perm, attr)
+// MaxMessagesLimit or MessageSizeLimit), other flags and the access mode
+// O_WRONLY|O_RDWR give errors matching fs.ErrInvalid and syscall.EINVAL, as
+// on the host.
+func (m *MemFS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.Mq, error) {
+	f, err := m.openMq(name, name, flag, perm, attr)
 	if err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-func (m *MemFS) openMq(op, p, name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (*memMqFile, error) {
-	n, err := ipcfs.CleanName("mq", name)
+// openMq opens the queue name; errors are about p (the path or name the
+// caller gave).
+func (m *MemFS) openMq(p, name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (*memMqFile, error) {
+	n, err := kind.Mq.Clean(name)
 	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: p, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
 	}
-	if flag&(os.O_WRONLY|os.O_RDWR) == os.O_WRONLY|os.O_RDWR {
-		return nil, &fs.PathError{Op: op, Path: p, Err: syscall.EINVAL}
+	if err := kind.Mq.CheckFlags(flag); err != nil {
+		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
+	}
+	var a ipcfs.MqAttr
+	if attr != nil {
+		a = *attr
+	}
+	if a.MaxMessages < 0 {
+		return nil, &fs.PathError{Op: "open", Path: p, Err: kind.NegativeAttr("MaxMessages", a.MaxMessages)}
+	}
+	if a.MessageSize < 0 {
+		return nil, &fs.PathError{Op: "open", Path: p, Err: kind.NegativeAttr("MessageSize", a.MessageSize)}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.initMaps()
-	q, exists := m.mq[n]
-	if err := checkOpen(op, p, exists, flag); err != nil {
+	o, _, err := m.create(p, kind.Mq, n, flag, func() (object, error) {
+		maxMsgs := kind.MqAttrOrDefault(a.MaxMessages, DefaultMaxMessages, MaxMessagesLimit)
+		msgSize := kind.MqAttrOrDefault(a.MessageSize, DefaultMessageSize, MessageSizeLimit)
+		if maxMsgs > MaxMessagesLimit {
+			return nil, kind.MqAttrTooLarge("max messages", maxMsgs, MaxMessagesLimit, "fstest.MaxMessagesLimit", "")
+		}
+		if msgSize > MessageSizeLimit {
+			return nil, kind.MqAttrTooLarge("message size", msgSize, MessageSizeLimit, "fstest.MessageSizeLimit", "")
+		}
+		q := &memMq{maxMsgs: maxMsgs, msgSize: msgSize}
+		q.init(m, n, perm)
+		return q, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if !exists {
-		maxMsgs, msgSize := int64(DefaultMaxMessages), int64(DefaultMessageSize)
-		if attr != nil && attr.MaxMessages != 0 {
-			maxMsgs = attr.MaxMessages
-		}
-		if attr != nil && attr.MessageSize != 0 {
-			msgSize = attr.MessageSize
-		}
-		if maxMsgs <= 0 || maxMsgs > MaxMessagesLimit || msgSize <= 0 || msgSize > MessageSizeLimit {
-			return nil, &fs.PathError{Op: op, Path: p, Err: syscall.EINVAL}
-		}
-		q = &memMq{maxMsgs: maxMsgs, msgSize: msgSize}
-		q.init(n, perm)
-		m.mq[n] = q
-	}
-	f := &memMqFile{obj: q}
-	f.h.init(n, flag)
+	f := &memMqFile{obj: o.(*memMq)}
+	f.h.init(kind.Mq, n, flag)
 	f.nonblock.Store(flag&sys.O_NONBLOCK != 0)
 	return f, nil
 }
 
-// memMqFile is an open in-memory queue; it implements ipcfs.MessageQueue.
+// memMqFile is an open in-memory queue; it implements ipcfs.Mq.
 type memMqFile struct {
 	h        handle
 	obj      *memMq
@@ -125,7 +133,7 @@ type memMqFile struct {
 	rdl, wdl deadline
 }
 
-var _ ipcfs.MessageQueue = (*memMqFile)(nil)
+var _ ipcfs.Mq = (*memMqFile)(nil)
 
 func (f *memMqFile) hd() *handle {
 	if f == nil {
@@ -140,15 +148,15 @@ func (f *memMqFile) Name() string { return f.hd().Name() }
 // Stat returns the queue's FileInfo: fs.ModeIrregular, Size the bytes
 // queued, Sys an ipcfs.MqInfo.
 func (f *memMqFile) Stat() (fs.FileInfo, error) {
-	if err := f.hd().check("stat"); err != nil {
+	if err := f.hd().checkValid("stat"); err != nil {
 		return nil, err
 	}
 	return f.obj.info(), nil
 }
 
 // Send queues msg at prio, waiting while the queue is full (see
-// ipcfs.MessageQueue.Send). Errors: EINVAL for prio above
-// QueuePriorityMax, EMSGSIZE for a message longer than the queue's message
+// ipcfs.Mq.Send). Errors: EINVAL for prio above
+// MqPriorityMax, EMSGSIZE for a message longer than the queue's message
 // size, EBADF on a handle not open for writing, ErrWouldBlock, ctx.Err(),
 // os.ErrDeadlineExceeded, fs.ErrClosed.
 func (f *memMqFile) Send(ctx context.Context, msg []byte, prio uint) error {
@@ -159,12 +167,12 @@ func (f *memMqFile) send(op string, ctx context.Context, msg []byte, prio uint) 
 	if err := f.hd().checkWrite(op); err != nil {
 		return err
 	}
-	if prio > QueuePriorityMax {
-		return f.h.err(op, syscall.EINVAL)
+	if prio > MqPriorityMax {
+		return f.h.err(op, kind.PriorityTooHigh(prio, MqPriorityMax))
 	}
 	q := f.obj
 	if int64(len(msg)) > q.msgSize {
-		return f.h.err(op, sys.EMSGSIZE)
+		return f.h.err(op, kind.MessageTooLong(len(msg), q.msgSize))
 	}
 	m := memMsg{data: append([]byte(nil), msg...), prio: prio}
 	err := block(ctx, &f.wdl, f.h.closed, func() (bool, <-chan struct{}, error) {
@@ -183,7 +191,7 @@ func (f *memMqFile) send(op string, ctx context.Context, msg []byte, prio uint) 
 }
 
 // Receive takes the highest-priority message into buf (see
-// ipcfs.MessageQueue.Receive). A buf shorter than that message gives
+// ipcfs.Mq.Receive). A buf shorter than that message gives
 // io.ErrShortBuffer and leaves it queued.
 func (f *memMqFile) Receive(ctx context.Context, buf []byte) (int, uint, error) {
 	return f.receive("receive", ctx, buf)
@@ -211,7 +219,7 @@ func (f *memMqFile) receive(op string, ctx context.Context, buf []byte) (n int, 
 			q.msgs[0] = memMsg{}
 			q.msgs = q.msgs[1:]
 			q.bytes -= int64(len(m.data))
-			q.mtime = time.Now()
+			q.touch()
 			q.changed.notify()
 			return true, nil, nil
 		}
@@ -256,7 +264,7 @@ func (f *memMqFile) Read(p []byte) (int, error) {
 
 // Attr returns the queue's attributes and the handle's non-blocking flag.
 func (f *memMqFile) Attr() (ipcfs.MqAttr, error) {
-	if err := f.hd().check("getattr"); err != nil {
+	if err := f.hd().checkValid("attr"); err != nil {
 		return ipcfs.MqAttr{}, err
 	}
 	f.obj.mu.Lock()
@@ -268,21 +276,21 @@ func (f *memMqFile) Attr() (ipcfs.MqAttr, error) {
 
 // SetNonblocking switches the handle between blocking and non-blocking mode.
 func (f *memMqFile) SetNonblocking(nonblocking bool) error {
-	if err := f.hd().check("setattr"); err != nil {
+	if err := f.hd().checkValid("setnonblocking"); err != nil {
 		return err
 	}
 	f.nonblock.Store(nonblocking)
 	return nil
 }
 
-// SetPriority sets the priority Write sends at; above QueuePriorityMax it
+// SetPriority sets the priority Write sends at; above MqPriorityMax it
 // is EINVAL.
 func (f *memMqFile) SetPriority(prio uint) error {
-	if err := f.hd().check("setpriority"); err != nil {
+	if err := f.hd().checkValid("setpriority"); err != nil {
 		return err
 	}
-	if prio > QueuePriorityMax {
-		return f.h.err("setpriority", syscall.EINVAL)
+	if prio > MqPriorityMax {
+		return f.h.err("setpriority", kind.PriorityTooHigh(prio, MqPriorityMax))
 	}
 	f.prio.Store(uint32(prio))
 	return nil
@@ -290,7 +298,7 @@ func (f *memMqFile) SetPriority(prio uint) error {
 
 // SetDeadline sets the read and write deadlines.
 func (f *memMqFile) SetDeadline(t time.Time) error {
-	if err := f.hd().check("setdeadline"); err != nil {
+	if err := f.hd().checkValid("setdeadline"); err != nil {
 		return err
 	}
 	f.rdl.set(t)
@@ -300,7 +308,7 @@ func (f *memMqFile) SetDeadline(t time.Time) error {
 
 // SetReadDeadline bounds Read and Receive waits.
 func (f *memMqFile) SetReadDeadline(t time.Time) error {
-	if err := f.hd().check("setreaddeadline"); err != nil {
+	if err := f.hd().checkValid("setreaddeadline"); err != nil {
 		return err
 	}
 	f.rdl.set(t)
@@ -309,7 +317,7 @@ func (f *memMqFile) SetReadDeadline(t time.Time) error {
 
 // SetWriteDeadline bounds Write and Send waits.
 func (f *memMqFile) SetWriteDeadline(t time.Time) error {
-	if err := f.hd().check("setwritedeadline"); err != nil {
+	if err := f.hd().checkValid("setwritedeadline"); err != nil {
 		return err
 	}
 	f.wdl.set(t)
@@ -322,11 +330,11 @@ func (f *memMqFile) SetWriteDeadline(t time.Time) error {
 // is waiting (it takes the message), and closing any handle of the queue
 // removes the registration, as on the host.
 func (f *memMqFile) Notify(fn func()) error {
-	if err := f.hd().check("notify"); err != nil {
+	if err := f.hd().checkValid("notify"); err != nil {
 		return err
 	}
 	if fn == nil {
-		return f.h.err("notify", syscall.EINVAL)
+		return f.h.err("notify", kind.NilNotify())
 	}
 	q := f.obj
 	q.mu.Lock()
@@ -340,7 +348,7 @@ func (f *memMqFile) Notify(fn func()) error {
 
 // CancelNotify removes this handle's registration, if it holds one.
 func (f *memMqFile) CancelNotify() error {
-	if err := f.hd().check("notify"); err != nil {
+	if err := f.hd().checkValid("cancelnotify"); err != nil {
 		return err
 	}
 	f.obj.cancelNotify(f)

@@ -3,11 +3,10 @@ package fstest
 import (
 	"context"
 	"io/fs"
-	"syscall"
 	"time"
 
 	"github.com/ipcfs/ipcfs"
-	"github.com/ipcfs/ipcfs/internal/sys"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // memSem is an in-memory named semaphore.
@@ -20,53 +19,54 @@ type memSem struct {
 func (s *memSem) info() fs.FileInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return ipcfs.NewFileInfo(s.name, 0, fs.ModeIrregular|s.perm, s.mtime, ipcfs.SemInfo{Value: int(s.value)})
+	return kind.Sem.Info(s.name, s.value, s.perm, s.mtime, ipcfs.SemInfo{Value: int(s.value)})
 }
 
 // OpenSem opens or creates an in-memory semaphore, as ipcfs.OpenSem does:
 // flag takes os.O_CREATE and os.O_EXCL (the access mode is ignored, as glibc
-// ignores it); value is a new semaphore's value, above SemValueMax EINVAL.
-func (m *MemFS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Semaphore, error) {
-	f, err := m.openSem("open", name, name, flag, perm, value)
+// ignores it); value is a new semaphore's value, above SemValueMax an error
+// matching fs.ErrInvalid.
+func (m *MemFS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Sem, error) {
+	f, err := m.openSem(name, name, flag, perm, value)
 	if err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-func (m *MemFS) openSem(op, p, name string, flag int, perm fs.FileMode, value uint32) (*memSemFile, error) {
-	n, err := ipcfs.CleanName("sem", name)
+// openSem opens the semaphore name; errors are about p (the path or name
+// the caller gave).
+func (m *MemFS) openSem(p, name string, flag int, perm fs.FileMode, value uint32) (*memSemFile, error) {
+	n, err := kind.Sem.Clean(name)
 	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: p, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
+	}
+	if value > SemValueMax {
+		return nil, &fs.PathError{Op: "open", Path: p, Err: kind.SemValueTooHigh(value, SemValueMax)}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.initMaps()
-	s, exists := m.sem[n]
-	if err := checkOpen(op, p, exists, flag); err != nil {
+	o, _, err := m.create(p, kind.Sem, n, flag, func() (object, error) {
+		s := &memSem{value: int64(value)}
+		s.init(m, n, perm)
+		return s, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if !exists {
-		if value > SemValueMax {
-			return nil, &fs.PathError{Op: op, Path: p, Err: syscall.EINVAL}
-		}
-		s = &memSem{value: int64(value)}
-		s.init(n, perm)
-		m.sem[n] = s
-	}
-	f := &memSemFile{obj: s}
-	f.h.init(n, 2) // always read-write, as glibc opens O_RDWR
+	f := &memSemFile{obj: o.(*memSem)}
+	f.h.init(kind.Sem, n, flag)
 	return f, nil
 }
 
-// memSemFile is an open in-memory semaphore; it implements ipcfs.Semaphore.
+// memSemFile is an open in-memory semaphore; it implements ipcfs.Sem.
 type memSemFile struct {
 	h   handle
 	obj *memSem
 	rdl deadline
 }
 
-var _ ipcfs.Semaphore = (*memSemFile)(nil)
+var _ ipcfs.Sem = (*memSemFile)(nil)
 
 func (f *memSemFile) hd() *handle {
 	if f == nil {
@@ -81,7 +81,7 @@ func (f *memSemFile) Name() string { return f.hd().Name() }
 // Stat returns the semaphore's FileInfo: fs.ModeIrregular, Sys an
 // ipcfs.SemInfo with the value.
 func (f *memSemFile) Stat() (fs.FileInfo, error) {
-	if err := f.hd().check("stat"); err != nil {
+	if err := f.hd().checkValid("stat"); err != nil {
 		return nil, err
 	}
 	return f.obj.info(), nil
@@ -99,7 +99,7 @@ func (s *memSem) tryTake() bool {
 }
 
 func (f *memSemFile) acquire(op string, ctx context.Context) error {
-	if err := f.hd().check(op); err != nil {
+	if err := f.hd().checkValid(op); err != nil {
 		return err
 	}
 	s := f.obj
@@ -122,11 +122,11 @@ func (f *memSemFile) Acquire(ctx context.Context) error { return f.acquire("acqu
 
 // TryAcquire takes one unit without waiting, or fails with ErrWouldBlock.
 func (f *memSemFile) TryAcquire() error {
-	if err := f.hd().check("tryacquire"); err != nil {
+	if err := f.hd().checkValid("acquire"); err != nil {
 		return err
 	}
 	if !f.obj.tryTake() {
-		return f.h.err("tryacquire", ipcfs.ErrWouldBlock)
+		return f.h.err("acquire", ipcfs.ErrWouldBlock)
 	}
 	return nil
 }
@@ -135,7 +135,7 @@ func (s *memSem) release() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.value >= SemValueMax {
-		return sys.EOVERFLOW
+		return kind.SemValueAtMax(SemValueMax)
 	}
 	s.value++
 	s.changed.notify()
@@ -145,7 +145,7 @@ func (s *memSem) release() error {
 // Release adds one unit; at SemValueMax it fails with EOVERFLOW and
 // changes nothing.
 func (f *memSemFile) Release() error {
-	if err := f.hd().check("release"); err != nil {
+	if err := f.hd().checkValid("release"); err != nil {
 		return err
 	}
 	return f.h.err("release", f.obj.release())
@@ -153,7 +153,7 @@ func (f *memSemFile) Release() error {
 
 // Value returns the current value.
 func (f *memSemFile) Value() (int, error) {
-	if err := f.hd().check("getvalue"); err != nil {
+	if err := f.hd().checkValid("value"); err != nil {
 		return 0, err
 	}
 	f.obj.mu.Lock()
@@ -165,7 +165,7 @@ func (f *memSemFile) Value() (int, error) {
 // without waiting more; it returns how many it took, one byte (set to 1)
 // per unit, as the host's SemFile.Read.
 func (f *memSemFile) Read(p []byte) (int, error) {
-	if err := f.hd().check("read"); err != nil {
+	if err := f.hd().checkValid("read"); err != nil {
 		return 0, err
 	}
 	if len(p) == 0 {
@@ -187,7 +187,7 @@ func (f *memSemFile) Read(p []byte) (int, error) {
 // Write releases len(p) units; at SemValueMax it stops with EOVERFLOW and
 // returns how many it released.
 func (f *memSemFile) Write(p []byte) (int, error) {
-	if err := f.hd().check("write"); err != nil {
+	if err := f.hd().checkValid("write"); err != nil {
 		return 0, err
 	}
 	for i := range p {
@@ -200,7 +200,7 @@ func (f *memSemFile) Write(p []byte) (int, error) {
 
 // SetDeadline sets the deadline for waits in Read and Acquire.
 func (f *memSemFile) SetDeadline(t time.Time) error {
-	if err := f.hd().check("setdeadline"); err != nil {
+	if err := f.hd().checkValid("setdeadline"); err != nil {
 		return err
 	}
 	f.rdl.set(t)

@@ -5,10 +5,9 @@ import (
 	"io/fs"
 	"os"
 	"sync"
-	"syscall"
-	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -26,14 +25,14 @@ type memShm struct {
 func (s *memShm) info() fs.FileInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return ipcfs.NewFileInfo(s.name, int64(len(s.data)), s.perm, s.mtime, nil)
+	return kind.Shm.Info(s.name, int64(len(s.data)), s.perm, s.mtime, nil)
 }
 
 // resize sets the size to n (zero-filling growth). s.mu must be held.
 func (s *memShm) resize(n int64) error {
 	switch {
 	case n < 0:
-		return syscall.EINVAL
+		return kind.NegativeSize(n)
 	case n > MaxShmSize:
 		return sys.EFBIG
 	case n <= int64(len(s.data)):
@@ -46,7 +45,7 @@ func (s *memShm) resize(n int64) error {
 		copy(d, s.data)
 		s.data = d[:n]
 	}
-	s.mtime = time.Now()
+	s.touch()
 	return nil
 }
 
@@ -55,56 +54,58 @@ func (s *memShm) resize(n int64) error {
 // host, where a mapping needs read access), os.O_CREATE, os.O_EXCL and
 // os.O_TRUNC; size > 0 resizes new or existing segments. A read-only handle
 // cannot write (EBADF).
-func (m *MemFS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (ipcfs.SharedMemory, error) {
-	f, err := m.openShm("open", name, name, flag, perm, size)
+func (m *MemFS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (ipcfs.Shm, error) {
+	f, err := m.openShm(name, name, flag, perm, size)
 	if err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-func (m *MemFS) openShm(op, p, name string, flag int, perm fs.FileMode, size int64) (*memShmFile, error) {
-	n, err := ipcfs.CleanName("shm", name)
+// openShm opens the segment name; errors are about p (the path or name the
+// caller gave).
+func (m *MemFS) openShm(p, name string, flag int, perm fs.FileMode, size int64) (*memShmFile, error) {
+	n, err := kind.Shm.Clean(name)
 	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: p, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
 	}
-	if size < 0 || size > 0 && flag&(os.O_WRONLY|os.O_RDWR) == 0 {
-		return nil, &fs.PathError{Op: op, Path: p, Err: syscall.EINVAL} // a read-only handle cannot resize
+	if size < 0 {
+		return nil, &fs.PathError{Op: "open", Path: p, Err: kind.NegativeSize(size)}
+	}
+	if _, write := kind.Shm.Access(flag); size > 0 && !write {
+		return nil, &fs.PathError{Op: "open", Path: p, Err: sys.EINVAL} // ftruncate on a read-only descriptor
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.initMaps()
-	s, exists := m.shm[n]
-	if err := checkOpen(op, p, exists, flag); err != nil {
+	o, created, err := m.create(p, kind.Shm, n, flag, func() (object, error) {
+		s := &memShm{}
+		s.init(m, n, perm)
+		return s, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if !exists {
-		s = &memShm{}
-		s.init(n, perm)
-	}
+	s := o.(*memShm)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if flag&os.O_TRUNC != 0 && exists {
+	if flag&os.O_TRUNC != 0 && !created {
 		s.resize(0)
 	}
 	if size > 0 {
 		if err := s.resize(size); err != nil {
-			return nil, &fs.PathError{Op: op, Path: p, Err: err}
+			if created { // as the host, remove what this call made
+				delete(m.objects, kind.Path{Kind: kind.Shm, Name: n})
+			}
+			return nil, &fs.PathError{Op: "open", Path: p, Err: err}
 		}
 	}
-	if !exists {
-		m.shm[n] = s
-	}
-	if flag&(os.O_WRONLY|os.O_RDWR) == os.O_WRONLY {
-		flag = flag&^os.O_WRONLY | os.O_RDWR // as the host: a mapping needs read access
-	}
 	f := &memShmFile{obj: s}
-	f.h.init(n, flag)
+	f.h.init(kind.Shm, n, flag)
 	return f, nil
 }
 
 // memShmFile is an open in-memory segment; it implements
-// ipcfs.SharedMemory.
+// ipcfs.Shm.
 type memShmFile struct {
 	h   handle
 	obj *memShm
@@ -113,7 +114,7 @@ type memShmFile struct {
 	off int64
 }
 
-var _ ipcfs.SharedMemory = (*memShmFile)(nil)
+var _ ipcfs.Shm = (*memShmFile)(nil)
 
 func (f *memShmFile) hd() *handle {
 	if f == nil {
@@ -127,7 +128,7 @@ func (f *memShmFile) Name() string { return f.hd().Name() }
 
 // Stat returns the segment's FileInfo: a regular file with its size.
 func (f *memShmFile) Stat() (fs.FileInfo, error) {
-	if err := f.hd().check("stat"); err != nil {
+	if err := f.hd().checkValid("stat"); err != nil {
 		return nil, err
 	}
 	return f.obj.info(), nil
@@ -135,12 +136,16 @@ func (f *memShmFile) Stat() (fs.FileInfo, error) {
 
 // Size returns the segment's current size.
 func (f *memShmFile) Size() (int64, error) {
-	if err := f.hd().check("size"); err != nil {
+	if err := f.hd().checkValid("stat"); err != nil {
 		return 0, err
 	}
-	f.obj.mu.Lock()
-	defer f.obj.mu.Unlock()
-	return int64(len(f.obj.data)), nil
+	return f.obj.size(), nil
+}
+
+func (s *memShm) size() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int64(len(s.data))
 }
 
 // readAt copies from the segment at off; io.EOF when it ends before p is
@@ -175,7 +180,7 @@ func (f *memShmFile) writeAt(p []byte, off int64) (int, error) {
 		}
 	}
 	n := copy(f.obj.data[off:], p)
-	f.obj.mtime = time.Now()
+	f.obj.touch()
 	return n, nil
 }
 
@@ -198,11 +203,11 @@ func (f *memShmFile) Read(p []byte) (int, error) {
 // ReadAt reads len(p) bytes at off without moving the offset; fewer bytes
 // come with io.EOF.
 func (f *memShmFile) ReadAt(p []byte, off int64) (int, error) {
-	if err := f.hd().checkRead("read"); err != nil {
+	if err := f.hd().checkRead("readat"); err != nil {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, f.h.err("read", syscall.EINVAL)
+		return 0, f.h.err("readat", kind.NegativeOffset(off))
 	}
 	return f.readAt(p, off)
 }
@@ -222,39 +227,29 @@ func (f *memShmFile) Write(p []byte) (int, error) {
 
 // WriteAt writes at off, growing the segment, without moving the offset.
 func (f *memShmFile) WriteAt(p []byte, off int64) (int, error) {
-	if err := f.hd().checkWrite("write"); err != nil {
+	if err := f.hd().checkWrite("writeat"); err != nil {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, f.h.err("write", syscall.EINVAL)
+		return 0, f.h.err("writeat", kind.NegativeOffset(off))
 	}
 	n, err := f.writeAt(p, off)
-	return n, f.h.err("write", err)
+	return n, f.h.err("writeat", err)
 }
 
 // Seek sets the offset for the next Read or Write, as os.File.Seek does.
 func (f *memShmFile) Seek(offset int64, whence int) (int64, error) {
-	if err := f.hd().check("seek"); err != nil {
+	if err := f.hd().checkValid("seek"); err != nil {
 		return 0, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var base int64
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		base = f.off
-	case io.SeekEnd:
-		size, _ := f.Size()
-		base = size
-	default:
-		return 0, f.h.err("seek", syscall.EINVAL)
+	off, err := kind.Seek(offset, whence, f.off, func(bool) (int64, error) { return f.obj.size(), nil })
+	if err != nil {
+		return 0, f.h.err("seek", err)
 	}
-	if base+offset < 0 {
-		return 0, f.h.err("seek", syscall.EINVAL)
-	}
-	f.off = base + offset
-	return f.off, nil
+	f.off = off
+	return off, nil
 }
 
 // ReadFrom copies r into the segment from the handle's offset until io.EOF,
@@ -262,6 +257,9 @@ func (f *memShmFile) Seek(offset int64, whence int) (int64, error) {
 func (f *memShmFile) ReadFrom(r io.Reader) (int64, error) {
 	if err := f.hd().checkWrite("write"); err != nil {
 		return 0, err
+	}
+	if r == nil {
+		return 0, f.h.err("write", fs.ErrInvalid)
 	}
 	buf := make([]byte, 32*1024)
 	var total int64
@@ -289,6 +287,9 @@ func (f *memShmFile) WriteTo(w io.Writer) (int64, error) {
 	if err := f.hd().checkRead("read"); err != nil {
 		return 0, err
 	}
+	if w == nil {
+		return 0, f.h.err("read", fs.ErrInvalid)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.obj.mu.Lock()
@@ -313,7 +314,7 @@ func (f *memShmFile) Truncate(size int64) error {
 }
 
 // Sync does nothing: memory is the store.
-func (f *memShmFile) Sync() error { return f.hd().check("sync") }
+func (f *memShmFile) Sync() error { return f.hd().checkValid("sync") }
 
 // Close closes the handle; the segment lives on until removed. A second
 // Close gives fs.ErrClosed.

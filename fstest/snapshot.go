@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // Snapshot returns a frozen, read-only copy of ns: a testing/fstest.MapFS
@@ -42,9 +43,9 @@ import (
 // zero semaphore a read blocks.
 func Snapshot(ns ipcfs.Namespace) (fstest.MapFS, error) {
 	snap := fstest.MapFS{}
-	for _, dir := range []string{"shm", "mq", "sem"} {
-		snap[dir] = &fstest.MapFile{Mode: fs.ModeDir | 0o555}
-		entries, err := ns.ReadDir(dir)
+	for _, k := range kind.All {
+		snap[k.Dir] = &fstest.MapFile{Mode: fs.ModeDir | 0o555}
+		entries, err := ns.ReadDir(k.Dir)
 		if errors.Is(err, errors.ErrUnsupported) {
 			continue
 		}
@@ -52,14 +53,14 @@ func Snapshot(ns ipcfs.Namespace) (fstest.MapFS, error) {
 			return nil, err
 		}
 		for _, e := range entries {
-			f, err := snapshotObject(ns, dir, e.Name())
+			f, err := snapshotObject(ns, k, e.Name())
 			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || err == errSnapshotSkip {
 				continue
 			}
 			if err != nil {
 				return nil, err
 			}
-			snap[dir+"/"+e.Name()] = f
+			snap[k.Dir+"/"+e.Name()] = f
 		}
 	}
 	return snap, nil
@@ -71,32 +72,37 @@ const SnapshotMaxSegment = 1 << 30
 // errSnapshotSkip marks an object Snapshot leaves out.
 var errSnapshotSkip = errors.New("left out of the snapshot")
 
-func snapshotObject(ns ipcfs.Namespace, dir, name string) (*fstest.MapFile, error) {
-	p := dir + "/" + name
-	fi, err := ns.Stat(p)
+func snapshotObject(ns ipcfs.Namespace, k *kind.Kind, name string) (*fstest.MapFile, error) {
+	fi, err := ns.Stat(k.Dir + "/" + name)
 	if err != nil {
 		return nil, err
 	}
-	f := &fstest.MapFile{Mode: fi.Mode().Perm(), ModTime: fi.ModTime(), Sys: fi.Sys()}
-	switch dir {
-	case "shm":
+	data, sys, err := snapshotData[k.ID](ns, name, fi)
+	if err != nil {
+		return nil, err
+	}
+	return &fstest.MapFile{Data: data, Mode: fi.Mode().Perm(), ModTime: fi.ModTime(), Sys: sys}, nil
+}
+
+// snapshotData is Snapshot's column of the kind table: the content and Sys
+// of an object's file, from its FileInfo fi.
+var snapshotData = [kind.Count]func(ns ipcfs.Namespace, name string, fi fs.FileInfo) ([]byte, any, error){
+	kind.ShmID: func(ns ipcfs.Namespace, name string, fi fs.FileInfo) ([]byte, any, error) {
 		if fi.Size() > SnapshotMaxSegment {
-			return nil, errSnapshotSkip
+			return nil, nil, errSnapshotSkip
 		}
 		data, err := readShm(ns, name)
-		if err != nil {
-			return nil, err
-		}
-		f.Data, f.Sys = data, nil
-	case "mq":
+		return data, nil, err
+	},
+	kind.MqID: func(_ ipcfs.Namespace, _ string, fi fs.FileInfo) ([]byte, any, error) {
 		info, _ := fi.Sys().(ipcfs.MqInfo)
-		f.Data = fmt.Appendf(nil, "max_messages %d\nmessage_size %d\ncurrent_messages %d\nbytes %d\n",
-			info.Attr.MaxMessages, info.Attr.MessageSize, info.Attr.CurMessages, fi.Size())
-	case "sem":
+		return fmt.Appendf(nil, "max_messages %d\nmessage_size %d\ncurrent_messages %d\nbytes %d\n",
+			info.Attr.MaxMessages, info.Attr.MessageSize, info.Attr.CurMessages, fi.Size()), fi.Sys(), nil
+	},
+	kind.SemID: func(_ ipcfs.Namespace, _ string, fi fs.FileInfo) ([]byte, any, error) {
 		info, _ := fi.Sys().(ipcfs.SemInfo)
-		f.Data = fmt.Appendf(nil, "value %d\n", info.Value)
-	}
-	return f, nil
+		return fmt.Appendf(nil, "value %d\n", info.Value), fi.Sys(), nil
+	},
 }
 
 // readShm reads a whole segment, starting over if it is resized meanwhile.

@@ -121,7 +121,7 @@ func (s *suite) closeLater(c io.Closer) {
 
 // createShm creates a new segment (O_RDWR|O_CREATE|O_EXCL) and schedules its
 // removal; it stops the subtest if that fails.
-func (s *suite) createShm(size int64) (string, ipcfs.SharedMemory) {
+func (s *suite) createShm(size int64) (string, ipcfs.Shm) {
 	s.Helper()
 	name := s.unique()
 	f, err := s.ns.OpenShm("/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, size)
@@ -134,7 +134,7 @@ func (s *suite) createShm(size int64) (string, ipcfs.SharedMemory) {
 }
 
 // createMq creates a new queue with attr (nil: smallAttr).
-func (s *suite) createMq(attr *ipcfs.MqAttr) (string, ipcfs.MessageQueue) {
+func (s *suite) createMq(attr *ipcfs.MqAttr) (string, ipcfs.Mq) {
 	s.Helper()
 	if attr == nil {
 		attr = &smallAttr
@@ -150,7 +150,7 @@ func (s *suite) createMq(attr *ipcfs.MqAttr) (string, ipcfs.MessageQueue) {
 }
 
 // createSem creates a new semaphore with value.
-func (s *suite) createSem(value uint32) (string, ipcfs.Semaphore) {
+func (s *suite) createSem(value uint32) (string, ipcfs.Sem) {
 	s.Helper()
 	name := s.unique()
 	f, err := s.ns.OpenSem("/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, value)
@@ -210,6 +210,34 @@ func (s *suite) wantInvalid(call string, err error) {
 	s.wantPathError(call, err)
 }
 
+// wantParam checks that err is the host's error for a bad argument the
+// library itself refuses: an *fs.PathError matching both fs.ErrInvalid and
+// syscall.EINVAL, whose message contains every one of mentions (the
+// parameter and the values involved). The host and its twin give the same
+// text; a backend that only passes the kernel's bare EINVAL through fails.
+func (s *suite) wantParam(call string, err error, mentions ...string) {
+	s.Helper()
+	if err == nil {
+		s.Errorf("%s succeeded; want an invalid-argument error", call)
+		return
+	}
+	if !errors.Is(err, fs.ErrInvalid) || !errors.Is(err, syscall.EINVAL) {
+		s.Errorf("%s = %v; want an error matching both fs.ErrInvalid and syscall.EINVAL", call, err)
+	}
+	s.wantMentions(call, err, mentions...)
+	s.wantPathError(call, err)
+}
+
+// wantMentions checks that err's message contains every one of mentions.
+func (s *suite) wantMentions(call string, err error, mentions ...string) {
+	s.Helper()
+	for _, m := range mentions {
+		if err != nil && !strings.Contains(err.Error(), m) {
+			s.Errorf("%s = %q; want a message that mentions %q", call, err, m)
+		}
+	}
+}
+
 // wantPathError checks that err is, or wraps, an *fs.PathError.
 func (s *suite) wantPathError(call string, err error) {
 	s.Helper()
@@ -250,6 +278,10 @@ func describe(target error) string {
 	}
 	return fmt.Sprintf("%v", target)
 }
+
+// unsupported reports whether err says the backend lacks the feature
+// (errors.ErrUnsupported), for subtests that then skip.
+func unsupported(err error) bool { return errors.Is(err, errors.ErrUnsupported) }
 
 // await waits for done to be closed or to deliver, failing the subtest
 // (without hanging) after long.

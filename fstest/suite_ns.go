@@ -26,14 +26,14 @@ func init() {
 	)
 }
 
-// kinds drives the per-kind tables: open creates or opens the object named
+// suiteKinds drives the per-kind tables: open creates or opens the object named
 // name in dir with flag.
-type kind struct {
+type suiteKind struct {
 	dir  string
 	open func(s *suite, name string, flag int) (ipcfs.File, error)
 }
 
-var kinds = []kind{
+var suiteKinds = []suiteKind{
 	{"shm", func(s *suite, name string, flag int) (ipcfs.File, error) {
 		return s.ns.OpenShm(name, flag, 0o600, 0)
 	}},
@@ -115,7 +115,7 @@ func testPathErrors(s *suite) {
 		s.wantAnyErr(fmt.Sprintf("OpenFile(%q, O_RDWR)", p), err)
 		s.wantErr(fmt.Sprintf("Remove(%q)", p), s.ns.Remove(p), fs.ErrPermission)
 	}
-	for _, k := range kinds {
+	for _, k := range suiteKinds {
 		s.wantErr(fmt.Sprintf("Remove(%q)", k.dir+"/"+missing), s.ns.Remove(k.dir+"/"+missing), fs.ErrNotExist)
 	}
 	name, _ := s.createShm(1)
@@ -124,7 +124,7 @@ func testPathErrors(s *suite) {
 }
 
 func testNameRules(s *suite) {
-	for _, k := range kinds {
+	for _, k := range suiteKinds {
 		maxLen := 255
 		if k.dir == "sem" {
 			maxLen = 251
@@ -171,7 +171,7 @@ func testNameRules(s *suite) {
 }
 
 func testCreateFlags(s *suite) {
-	for _, k := range kinds {
+	for _, k := range suiteKinds {
 		name := s.unique()
 		p := k.dir + "/" + name
 		_, err := k.open(s, name, os.O_RDWR)
@@ -245,8 +245,8 @@ func testOpenFileKinds(s *suite) {
 	f, err := s.ns.OpenFile("shm/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if s.ok(`OpenFile("shm/...", O_RDWR|O_CREATE|O_EXCL)`, err) {
 		s.cleanup("shm", name)
-		if _, ok := f.(ipcfs.SharedMemory); !ok {
-			s.Errorf(`OpenFile("shm/...") is a %T; want an ipcfs.SharedMemory`, f)
+		if _, ok := f.(ipcfs.Shm); !ok {
+			s.Errorf(`OpenFile("shm/...") is a %T; want an ipcfs.Shm`, f)
 		}
 		f.Close()
 	}
@@ -254,8 +254,8 @@ func testOpenFileKinds(s *suite) {
 	f, err = s.ns.OpenFile("sem/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if s.ok(`OpenFile("sem/...", O_RDWR|O_CREATE|O_EXCL)`, err) {
 		s.cleanup("sem", name)
-		if sem, ok := f.(ipcfs.Semaphore); !ok {
-			s.Errorf(`OpenFile("sem/...") is a %T; want an ipcfs.Semaphore`, f)
+		if sem, ok := f.(ipcfs.Sem); !ok {
+			s.Errorf(`OpenFile("sem/...") is a %T; want an ipcfs.Sem`, f)
 		} else if v, err := sem.Value(); s.ok("Value", err) && v != 0 {
 			s.Errorf("OpenFile created a semaphore with value %d; want 0", v)
 		}
@@ -267,8 +267,8 @@ func testOpenFileKinds(s *suite) {
 	f, err = s.ns.OpenFile("mq/"+name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if s.ok(`OpenFile("mq/...", O_RDWR|O_CREATE|O_EXCL)`, err) {
 		s.cleanup("mq", name)
-		if q, ok := f.(ipcfs.MessageQueue); !ok {
-			s.Errorf(`OpenFile("mq/...") is a %T; want an ipcfs.MessageQueue`, f)
+		if q, ok := f.(ipcfs.Mq); !ok {
+			s.Errorf(`OpenFile("mq/...") is a %T; want an ipcfs.Mq`, f)
 		} else if a, err := q.Attr(); s.ok("Attr", err) && (a.MaxMessages <= 0 || a.MessageSize <= 0) {
 			s.Errorf("OpenFile created a queue with attributes %+v; want the system defaults", a)
 		}
@@ -315,7 +315,7 @@ func testReadDirStat(s *suite) {
 	shm.Write([]byte("12345"))
 	mqName, q := s.createMq(nil)
 	q.Send(bg, []byte("abc"), 0)
-	semName, _ := s.createSem(3)
+	semName, sem := s.createSem(3)
 
 	check := func(dir, name string, regular bool, size int64) {
 		s.Helper()
@@ -358,7 +358,7 @@ func testReadDirStat(s *suite) {
 	}
 	check("shm", shmName, true, 5)
 	check("mq", mqName, false, 3)
-	check("sem", semName, false, -1)
+	check("sem", semName, false, 3) // a semaphore's size is its value
 
 	if fi, err := s.ns.Stat("mq/" + mqName); err == nil {
 		if info, ok := fi.Sys().(ipcfs.MqInfo); !ok {
@@ -381,10 +381,13 @@ func testReadDirStat(s *suite) {
 	if fi, err := q.Stat(); s.ok("queue Stat()", err) && (fi.Size() != 3 || fi.Mode()&fs.ModeIrregular == 0) {
 		s.Errorf("queue Stat() = size %d mode %v; want size 3 (bytes queued), fs.ModeIrregular", fi.Size(), fi.Mode())
 	}
+	if fi, err := sem.Stat(); s.ok("semaphore Stat()", err) && (fi.Size() != 3 || fi.Mode()&fs.ModeIrregular == 0) {
+		s.Errorf("semaphore Stat() = size %d mode %v; want size 3 (its value), fs.ModeIrregular", fi.Size(), fi.Mode())
+	}
 }
 
 func testChmod(s *suite) {
-	for _, k := range kinds {
+	for _, k := range suiteKinds {
 		name := s.unique()
 		f, err := k.open(s, name, os.O_RDWR|os.O_CREATE|os.O_EXCL)
 		if !s.ok("create "+k.dir, err) {

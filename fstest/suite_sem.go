@@ -21,7 +21,7 @@ func init() {
 	)
 }
 
-func (s *suite) wantValue(what string, sem ipcfs.Semaphore, want int) {
+func (s *suite) wantValue(what string, sem ipcfs.Sem, want int) {
 	s.Helper()
 	if v, err := sem.Value(); s.ok("Value", err) && v != want {
 		s.Errorf("%s: Value() = %d; want %d", what, v, want)
@@ -117,6 +117,7 @@ func testSemLimits(s *suite) {
 	s.wantValue("created at SemValueMax", sem, SemValueMax)
 	err := sem.Release()
 	s.wantErr("Release at SemValueMax", err, sys.EOVERFLOW)
+	s.wantMentions("Release at SemValueMax", err, "SemValueMax")
 	s.wantValue("after a refused Release", sem, SemValueMax)
 	s.ok("TryAcquire", sem.TryAcquire())
 	s.ok("Release back to SemValueMax", sem.Release())
@@ -127,4 +128,5 @@ func testSemLimits(s *suite) {
 		f.Close()
 	}
 	s.wantInvalid(fmt.Sprintf("create a semaphore with value %d", uint32(SemValueMax+1)), err)
+	s.wantParam(fmt.Sprintf("create a semaphore with value %d", uint32(SemValueMax+1)), err, "value 2147483648")
 }

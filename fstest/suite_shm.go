@@ -64,8 +64,13 @@ func testShmGrowth(s *suite) {
 	}
 	_, err = f.WriteAt([]byte("x"), -1)
 	s.wantAnyErr("WriteAt at offset -1", err)
+	s.wantParam("WriteAt at offset -1", err, "offset -1")
 	_, err = f.ReadAt(buf, -1)
 	s.wantAnyErr("ReadAt at offset -1", err)
+	s.wantParam("ReadAt at offset -1", err, "offset -1")
+	_, err = f.Seek(-1, io.SeekStart)
+	s.wantParam("Seek(-1, io.SeekStart)", err, "offset -1")
+	s.wantParam("Truncate(-1)", f.Truncate(-1), "size -1")
 }
 
 func testShmSeek(s *suite) {

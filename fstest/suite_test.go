@@ -13,35 +13,50 @@ import (
 	ipcfstest "github.com/ipcfs/ipcfs/fstest"
 )
 
-// brokenNS is MemFS with three bugs the suite must report: sends ignore
-// the priority, TryAcquire never refuses, and Remove of a missing object
-// returns a bare error.
+// brokenNS is MemFS with five bugs the suite must report: sends ignore
+// the priority, TryAcquire never refuses, Remove of a missing object
+// returns a bare error, a semaphore's Stat reports size 0 instead of its
+// value, and OpenMq accepts O_TRUNC (the divergences a twin of the host
+// once had).
 type brokenNS struct{ *ipcfstest.MemFS }
 
-type brokenQueue struct{ ipcfs.MessageQueue }
+type brokenQueue struct{ ipcfs.Mq }
 
 func (q brokenQueue) Send(ctx context.Context, msg []byte, prio uint) error {
-	return q.MessageQueue.Send(ctx, msg, 0)
+	return q.Mq.Send(ctx, msg, 0)
 }
 
-type brokenSem struct{ ipcfs.Semaphore }
+type brokenSem struct{ ipcfs.Sem }
 
 func (brokenSem) TryAcquire() error { return nil }
 
-func (b brokenNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.MessageQueue, error) {
-	q, err := b.MemFS.OpenMq(name, flag, perm, attr)
+func (b brokenNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.Mq, error) {
+	q, err := b.MemFS.OpenMq(name, flag&^os.O_TRUNC, perm, attr)
 	if err != nil {
 		return nil, err
 	}
 	return brokenQueue{q}, nil
 }
 
-func (b brokenNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Semaphore, error) {
+func (b brokenNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Sem, error) {
 	s, err := b.MemFS.OpenSem(name, flag, perm, value)
 	if err != nil {
 		return nil, err
 	}
 	return brokenSem{s}, nil
+}
+
+// sizeless is a FileInfo whose Size is always 0.
+type sizeless struct{ fs.FileInfo }
+
+func (sizeless) Size() int64 { return 0 }
+
+func (b brokenNS) Stat(p string) (fs.FileInfo, error) {
+	fi, err := b.MemFS.Stat(p)
+	if err == nil && strings.HasPrefix(p, "sem/") {
+		fi = sizeless{fi}
+	}
+	return fi, err
 }
 
 func (b brokenNS) Remove(p string) error {
@@ -77,6 +92,8 @@ func TestSuiteReportsBrokenBackend(t *testing.T) {
 		"highest priority first, FIFO within one",
 		"TryAcquire at 0 succeeded; want an error matching ipcfs.ErrWouldBlock",
 		"want an error matching errors.Is(err, fs.ErrNotExist)",
+		"Size() = 0; want 3",
+		"OpenMq(O_RDWR|O_CREATE|O_TRUNC) succeeded; want an invalid-argument error",
 		"--- PASS: TestSuiteReportsBrokenBackend/ShmGrowsAndReadsPastEnd",
 	} {
 		if !strings.Contains(string(out), want) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/backend"
 	"github.com/spf13/afero"
 )
 
@@ -102,17 +103,7 @@ func (a *aferoNS) CreateTemp(dir, pattern string) (ipcfs.File, error) {
 	return ipcfs.CreateTemp(a, dir, pattern)
 }
 
-// reopen opens an object created on the namespace behind the mount
-// through the mount, without the creation flags.
-func (a *aferoNS) reopen(dir, name string, flag int) (ipcfs.File, error) {
-	n, err := ipcfs.CleanName(dir, name)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-	}
-	return a.OpenFile(dir+"/"+n, flag&^(os.O_CREATE|os.O_EXCL|os.O_TRUNC), 0)
-}
-
-func (a *aferoNS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (ipcfs.SharedMemory, error) {
+func (a *aferoNS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (ipcfs.Shm, error) {
 	if flag&os.O_CREATE != 0 || size > 0 {
 		f, err := a.under.OpenShm(name, flag, perm, size)
 		if err != nil {
@@ -120,18 +111,18 @@ func (a *aferoNS) OpenShm(name string, flag int, perm fs.FileMode, size int64) (
 		}
 		f.Close()
 		flag &^= os.O_TRUNC
-	} else if _, err := ipcfs.CleanName("shm", name); err != nil {
+	} else if _, err := backend.CleanName("shm", name); err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	n, _ := ipcfs.CleanName("shm", name)
+	n, _ := backend.CleanName("shm", name)
 	f, err := a.OpenFile("shm/"+n, flag&^(os.O_CREATE|os.O_EXCL), perm)
 	if err != nil {
 		return nil, err
 	}
-	return f.(ipcfs.SharedMemory), nil
+	return f.(ipcfs.Shm), nil
 }
 
-func (a *aferoNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.MessageQueue, error) {
+func (a *aferoNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.MqAttr) (ipcfs.Mq, error) {
 	if flag&os.O_CREATE != 0 && attr != nil {
 		f, err := a.under.OpenMq(name, flag, perm, attr)
 		if err != nil {
@@ -140,7 +131,7 @@ func (a *aferoNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.Mq
 		f.Close()
 		flag &^= os.O_CREATE | os.O_EXCL
 	}
-	n, err := ipcfs.CleanName("mq", name)
+	n, err := backend.CleanName("mq", name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -148,10 +139,10 @@ func (a *aferoNS) OpenMq(name string, flag int, perm fs.FileMode, attr *ipcfs.Mq
 	if err != nil {
 		return nil, err
 	}
-	return f.(ipcfs.MessageQueue), nil
+	return f.(ipcfs.Mq), nil
 }
 
-func (a *aferoNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Semaphore, error) {
+func (a *aferoNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (ipcfs.Sem, error) {
 	if flag&os.O_CREATE != 0 {
 		f, err := a.under.OpenSem(name, flag, perm, value)
 		if err != nil {
@@ -160,7 +151,7 @@ func (a *aferoNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32)
 		f.Close()
 		flag &^= os.O_CREATE | os.O_EXCL
 	}
-	n, err := ipcfs.CleanName("sem", name)
+	n, err := backend.CleanName("sem", name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -168,7 +159,7 @@ func (a *aferoNS) OpenSem(name string, flag int, perm fs.FileMode, value uint32)
 	if err != nil {
 		return nil, err
 	}
-	return f.(ipcfs.Semaphore), nil
+	return f.(ipcfs.Sem), nil
 }
 
 func (a *aferoNS) Chmod(name string, mode fs.FileMode) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/backend"
 )
 
 // At mounts ns at dir inside base: paths under dir (dir/shm/NAME,
@@ -129,12 +130,12 @@ func (a *atFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, er
 
 // mountInfo is the FileInfo of the mount point dir.
 func mountInfo(dir string) fs.FileInfo {
-	return ipcfs.NewFileInfo(path.Base(dir), 0, fs.ModeDir|0o555, time.Time{}, nil)
+	return backend.NewFileInfo(path.Base(dir), 0, fs.ModeDir|0o555, time.Time{}, nil)
 }
 
 // syntheticDir is the FileInfo of an ancestor of dir that base lacks.
 func syntheticDir(name string) fs.FileInfo {
-	return ipcfs.NewFileInfo(path.Base(cleanAbs(name)), 0, fs.ModeDir|0o755, time.Time{}, nil)
+	return backend.NewFileInfo(path.Base(cleanAbs(name)), 0, fs.ModeDir|0o755, time.Time{}, nil)
 }
 
 // Stat returns the FileInfo of name; the mount point is a directory named
@@ -256,15 +257,14 @@ type ancestorDir struct {
 	child     string
 	childInfo fs.FileInfo
 
-	mu      sync.Mutex
-	loaded  bool
-	infos   []os.FileInfo
-	off     int
-	closed  bool
-	baseErr error
+	mu     sync.Mutex
+	loaded bool
+	infos  []os.FileInfo
+	off    int
+	closed bool
 }
 
-func (d *ancestorDir) check(op string) error {
+func (d *ancestorDir) checkValid(op string) error {
 	if d.closed {
 		return &fs.PathError{Op: op, Path: d.name, Err: fs.ErrClosed}
 	}
@@ -296,13 +296,13 @@ func (d *ancestorDir) load() error {
 func (d *ancestorDir) Readdir(n int) ([]os.FileInfo, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.check("readdir"); err != nil {
+	if err := d.checkValid("readdir"); err != nil {
 		return nil, err
 	}
 	if err := d.load(); err != nil {
 		return nil, err
 	}
-	return page(d.infos, &d.off, n)
+	return backend.Page(d.infos, &d.off, n)
 }
 
 // Readdirnames is Readdir's names.
@@ -332,7 +332,7 @@ func (d *ancestorDir) Name() string { return d.name }
 func (d *ancestorDir) Stat() (os.FileInfo, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.check("stat"); err != nil {
+	if err := d.checkValid("stat"); err != nil {
 		return nil, err
 	}
 	if d.base != nil {
@@ -344,7 +344,7 @@ func (d *ancestorDir) Stat() (os.FileInfo, error) {
 func (d *ancestorDir) isDir(op string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.check(op); err != nil {
+	if err := d.checkValid(op); err != nil {
 		return err
 	}
 	return &fs.PathError{Op: op, Path: d.name, Err: syscall.EISDIR}
@@ -373,7 +373,7 @@ func (d *ancestorDir) Truncate(int64) error { return d.isDir("truncate") }
 func (d *ancestorDir) Seek(offset int64, whence int) (int64, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.check("seek"); err != nil {
+	if err := d.checkValid("seek"); err != nil {
 		return 0, err
 	}
 	if offset != 0 || whence != io.SeekStart {
@@ -392,7 +392,7 @@ func (d *ancestorDir) Seek(offset int64, whence int) (int64, error) {
 func (d *ancestorDir) Sync() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.check("sync")
+	return d.checkValid("sync")
 }
 
 // Close closes the directory (and base's); a second Close gives
@@ -400,7 +400,7 @@ func (d *ancestorDir) Sync() error {
 func (d *ancestorDir) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.check("close"); err != nil {
+	if err := d.checkValid("close"); err != nil {
 		return err
 	}
 	d.closed = true

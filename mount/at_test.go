@@ -52,8 +52,8 @@ func TestAtRoutesByPath(t *testing.T) {
 	if f.Name() != "/run/app/ipc/mq/jobs" {
 		t.Errorf("Name() = %q; want the path it was created with", f.Name())
 	}
-	if _, ok := f.(ipcfs.MessageQueue); !ok {
-		t.Errorf("Create under mq/ gave a %T; want an ipcfs.MessageQueue", f)
+	if _, ok := f.(ipcfs.Mq); !ok {
+		t.Errorf("Create under mq/ gave a %T; want an ipcfs.Mq", f)
 	}
 	f.Close()
 }

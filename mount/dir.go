@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/backend"
 )
 
 // dirFile is an open directory of the namespace: an afero.File and an
@@ -44,29 +45,12 @@ func openDir(ns ipcfs.Namespace, name, p string) (*dirFile, error) {
 // next returns the next n entries (all with n <= 0), with io.EOF when
 // n > 0 and none are left.
 func (d *dirFile) next(op string, n int) ([]fs.DirEntry, error) {
-	if err := d.check(op); err != nil {
+	if err := d.checkValid(op); err != nil {
 		return nil, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return page(d.entries, &d.off, n)
-}
-
-// page returns the next n items of list after *off (all the rest with
-// n <= 0) and advances *off, with io.EOF when n > 0 and none are left: the
-// paging of os.File.Readdir and fs.ReadDirFile.ReadDir.
-func page[T any](list []T, off *int, n int) ([]T, error) {
-	rest := list[*off:]
-	if n <= 0 {
-		*off = len(list)
-		return rest, nil
-	}
-	if len(rest) == 0 {
-		return nil, io.EOF
-	}
-	n = min(n, len(rest))
-	*off += n
-	return rest[:n], nil
+	return backend.Page(d.entries, &d.off, n)
 }
 
 // ReadDir returns the next n entries, as fs.ReadDirFile specifies.
@@ -104,7 +88,7 @@ func (d *dirFile) Readdirnames(n int) ([]string, error) {
 
 // Stat returns the directory's FileInfo.
 func (d *dirFile) Stat() (os.FileInfo, error) {
-	if err := d.check("stat"); err != nil {
+	if err := d.checkValid("stat"); err != nil {
 		return nil, err
 	}
 	return d.info, nil
@@ -113,7 +97,7 @@ func (d *dirFile) Stat() (os.FileInfo, error) {
 // Seek(0, io.SeekStart) rereads the listing and starts over, as on an
 // os.File directory; any other Seek fails with EINVAL.
 func (d *dirFile) Seek(offset int64, whence int) (int64, error) {
-	if err := d.check("seek"); err != nil {
+	if err := d.checkValid("seek"); err != nil {
 		return 0, err
 	}
 	if offset != 0 || whence != io.SeekStart {
@@ -148,7 +132,7 @@ func (d *dirFile) WriteString(string) (int, error) { return 0, d.fail("write", s
 func (d *dirFile) Truncate(int64) error { return d.fail("truncate", syscall.EISDIR) }
 
 // Sync does nothing.
-func (d *dirFile) Sync() error { return d.check("sync") }
+func (d *dirFile) Sync() error { return d.checkValid("sync") }
 
 // Close closes the directory; a second Close gives fs.ErrClosed.
 func (d *dirFile) Close() error { return d.markClosed() }

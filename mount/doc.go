@@ -14,9 +14,10 @@
 // a Write on a queue sends one message and a Read receives one; a Read on a
 // semaphore acquires and a Write releases. Files opened on a queue or a
 // semaphore are not seekable. Every file also implements the matching
-// ipcfs interface (ipcfs.SharedMemory, ipcfs.MessageQueue or
-// ipcfs.Semaphore), so a type assertion reaches priorities, deadlines and
-// the like.
+// ipcfs interface (ipcfs.Shm, ipcfs.Mq or ipcfs.Sem), so a type assertion
+// reaches priorities, deadlines and the like. Which open flags reach the
+// namespace follows the kinds too: O_TRUNC for segments only, O_NONBLOCK
+// for queues; O_APPEND and O_SYNC stay with the mount.
 //
 // A file's Name is the path it was opened with (as os.File's), so it can be
 // handed back to the Fs: afero.TempFile followed by Remove(f.Name()) works.

@@ -3,17 +3,14 @@
 package mount
 
 import (
-	"context"
 	"io"
 	"io/fs"
 	"os"
-	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/ipcfs/ipcfs"
-	"github.com/ipcfs/ipcfs/internal/sys"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // handle is what every open file of the mount has: the name the caller
@@ -33,15 +30,12 @@ func (h *handle) Name() string {
 	return h.name
 }
 
-// check returns fs.ErrClosed (fs.ErrInvalid for nil) for op.
-func (h *handle) check(op string) error {
+// checkValid returns fs.ErrClosed (fs.ErrInvalid for nil) for op.
+func (h *handle) checkValid(op string) error {
 	if h == nil {
-		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+		return kind.NilHandle(op)
 	}
-	if h.closed.Load() {
-		return &fs.PathError{Op: op, Path: h.name, Err: fs.ErrClosed}
-	}
-	return nil
+	return kind.IfClosed(op, h.name, h.closed.Load())
 }
 
 // markClosed marks the handle closed, or returns fs.ErrClosed if it was.
@@ -57,7 +51,7 @@ func (h *handle) markClosed() error {
 
 // fail returns errno for op, or fs.ErrClosed if the handle is closed.
 func (h *handle) fail(op string, errno error) error {
-	if err := h.check(op); err != nil {
+	if err := h.checkValid(op); err != nil {
 		return err
 	}
 	return &fs.PathError{Op: op, Path: h.name, Err: errno}
@@ -74,7 +68,7 @@ func (h *handle) wrap(op string, err error) error {
 // Stat returns the object's FileInfo: a regular file for a segment,
 // fs.ModeIrregular for a queue (Size the bytes queued) or a semaphore.
 func (h *handle) Stat() (os.FileInfo, error) {
-	if err := h.check("stat"); err != nil {
+	if err := h.checkValid("stat"); err != nil {
 		return nil, err
 	}
 	fi, err := h.obj.Stat()
@@ -96,160 +90,6 @@ func (h *handle) Readdir(int) ([]os.FileInfo, error) { return nil, h.fail("readd
 // Readdirnames fails with ENOTDIR: not a directory.
 func (h *handle) Readdirnames(int) ([]string, error) { return nil, h.fail("readdir", syscall.ENOTDIR) }
 
-// shmFile is an open shared memory segment: an afero.File and an
-// ipcfs.SharedMemory.
-type shmFile struct {
-	handle
-	shm      ipcfs.SharedMemory
-	readable bool
-	writable bool
-	append   bool
-	mu       sync.Mutex // serialises O_APPEND writes
-}
-
-var (
-	_ ipcfs.SharedMemory = (*shmFile)(nil)
-	_ io.ReaderFrom      = (*shmFile)(nil)
-)
-
-func (f *shmFile) hd() *handle {
-	if f == nil {
-		return nil
-	}
-	return &f.handle
-}
-
-func (f *shmFile) checkRead(op string) error {
-	if err := f.hd().check(op); err != nil {
-		return err
-	}
-	if !f.readable {
-		return f.fail(op, sys.EBADF)
-	}
-	return nil
-}
-
-func (f *shmFile) checkWrite(op string) error {
-	if err := f.hd().check(op); err != nil {
-		return err
-	}
-	if !f.writable {
-		return f.fail(op, sys.EBADF)
-	}
-	return nil
-}
-
-// Read reads from the file's offset; 0, io.EOF at the end.
-func (f *shmFile) Read(p []byte) (int, error) {
-	if err := f.checkRead("read"); err != nil {
-		return 0, err
-	}
-	n, err := f.shm.Read(p)
-	return n, f.wrap("read", err)
-}
-
-// ReadAt reads at off; fewer than len(p) bytes come with io.EOF.
-func (f *shmFile) ReadAt(p []byte, off int64) (int, error) {
-	if err := f.checkRead("readat"); err != nil {
-		return 0, err
-	}
-	n, err := f.shm.ReadAt(p, off)
-	return n, f.wrap("readat", err)
-}
-
-// Seek sets the offset, as os.File.Seek does.
-func (f *shmFile) Seek(offset int64, whence int) (int64, error) {
-	if err := f.hd().check("seek"); err != nil {
-		return 0, err
-	}
-	n, err := f.shm.Seek(offset, whence)
-	return n, f.wrap("seek", err)
-}
-
-// Write writes at the offset (at the end with os.O_APPEND), growing the
-// segment.
-func (f *shmFile) Write(p []byte) (int, error) {
-	if err := f.checkWrite("write"); err != nil {
-		return 0, err
-	}
-	if f.append {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if _, err := f.shm.Seek(0, io.SeekEnd); err != nil {
-			return 0, f.wrap("write", err)
-		}
-	}
-	n, err := f.shm.Write(p)
-	return n, f.wrap("write", err)
-}
-
-// WriteString is Write of s.
-func (f *shmFile) WriteString(s string) (int, error) { return f.Write([]byte(s)) }
-
-// WriteAt writes at off, growing the segment; with os.O_APPEND it fails
-// (EINVAL), as os.File.WriteAt does.
-func (f *shmFile) WriteAt(p []byte, off int64) (int, error) {
-	if err := f.checkWrite("writeat"); err != nil {
-		return 0, err
-	}
-	if f.append {
-		return 0, f.fail("writeat", syscall.EINVAL)
-	}
-	n, err := f.shm.WriteAt(p, off)
-	return n, f.wrap("writeat", err)
-}
-
-// ReadFrom copies r into the segment from the offset (the end with
-// os.O_APPEND), so io.Copy goes straight into the segment.
-func (f *shmFile) ReadFrom(r io.Reader) (int64, error) {
-	if err := f.checkWrite("write"); err != nil {
-		return 0, err
-	}
-	if f.append {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if _, err := f.shm.Seek(0, io.SeekEnd); err != nil {
-			return 0, f.wrap("write", err)
-		}
-	}
-	n, err := f.shm.ReadFrom(r)
-	return n, f.wrap("write", err)
-}
-
-// WriteTo copies the segment from the offset to its end into w.
-func (f *shmFile) WriteTo(w io.Writer) (int64, error) {
-	if err := f.checkRead("read"); err != nil {
-		return 0, err
-	}
-	n, err := f.shm.WriteTo(w)
-	return n, f.wrap("read", err)
-}
-
-// Size returns the segment's current size.
-func (f *shmFile) Size() (int64, error) {
-	if err := f.hd().check("size"); err != nil {
-		return 0, err
-	}
-	n, err := f.shm.Size()
-	return n, f.wrap("size", err)
-}
-
-// Truncate resizes the segment.
-func (f *shmFile) Truncate(size int64) error {
-	if err := f.checkWrite("truncate"); err != nil {
-		return err
-	}
-	return f.wrap("truncate", f.shm.Truncate(size))
-}
-
-// Sync flushes the mapping (msync).
-func (f *shmFile) Sync() error {
-	if err := f.hd().check("sync"); err != nil {
-		return err
-	}
-	return f.wrap("sync", f.shm.Sync())
-}
-
 // stream is what a queue and a semaphore file share: Read and Write go to
 // the object (a queue receives and sends whole messages, a semaphore
 // acquires and releases units), and the afero.File methods that cannot
@@ -267,7 +107,7 @@ func (s *stream) hd() *handle {
 // kept, if p is too small); on a semaphore it waits for one unit, then takes
 // up to len(p) units without waiting.
 func (s *stream) Read(p []byte) (int, error) {
-	if err := s.hd().check("read"); err != nil {
+	if err := s.hd().checkValid("read"); err != nil {
 		return 0, err
 	}
 	n, err := s.obj.Read(p)
@@ -277,7 +117,7 @@ func (s *stream) Read(p []byte) (int, error) {
 // Write sends p as one message at the queue handle's priority, or releases
 // len(p) units of a semaphore.
 func (s *stream) Write(p []byte) (int, error) {
-	if err := s.hd().check("write"); err != nil {
+	if err := s.hd().checkValid("write"); err != nil {
 		return 0, err
 	}
 	n, err := s.obj.Write(p)
@@ -300,162 +140,4 @@ func (s *stream) Seek(int64, int) (int64, error) { return 0, s.fail("seek", sysc
 func (s *stream) Truncate(int64) error { return s.fail("truncate", syscall.EINVAL) }
 
 // Sync does nothing (nothing is buffered); fs.ErrClosed after Close.
-func (s *stream) Sync() error { return s.check("sync") }
-
-// mqFile is an open message queue: an afero.File and an
-// ipcfs.MessageQueue. Write sends one message, Read receives one.
-type mqFile struct {
-	stream
-	q ipcfs.MessageQueue
-}
-
-var _ ipcfs.MessageQueue = (*mqFile)(nil)
-
-func (f *mqFile) hd() *handle {
-	if f == nil {
-		return nil
-	}
-	return &f.handle
-}
-
-// Send is ipcfs.MessageQueue.Send.
-func (f *mqFile) Send(ctx context.Context, msg []byte, prio uint) error {
-	if err := f.hd().check("send"); err != nil {
-		return err
-	}
-	return f.wrap("send", f.q.Send(ctx, msg, prio))
-}
-
-// Receive is ipcfs.MessageQueue.Receive.
-func (f *mqFile) Receive(ctx context.Context, buf []byte) (int, uint, error) {
-	if err := f.hd().check("receive"); err != nil {
-		return 0, 0, err
-	}
-	n, prio, err := f.q.Receive(ctx, buf)
-	return n, prio, f.wrap("receive", err)
-}
-
-// Attr is ipcfs.MessageQueue.Attr.
-func (f *mqFile) Attr() (ipcfs.MqAttr, error) {
-	if err := f.hd().check("getattr"); err != nil {
-		return ipcfs.MqAttr{}, err
-	}
-	a, err := f.q.Attr()
-	return a, f.wrap("getattr", err)
-}
-
-// SetNonblocking is ipcfs.MessageQueue.SetNonblocking.
-func (f *mqFile) SetNonblocking(nonblocking bool) error {
-	if err := f.hd().check("setattr"); err != nil {
-		return err
-	}
-	return f.wrap("setattr", f.q.SetNonblocking(nonblocking))
-}
-
-// SetPriority is ipcfs.MessageQueue.SetPriority.
-func (f *mqFile) SetPriority(prio uint) error {
-	if err := f.hd().check("setpriority"); err != nil {
-		return err
-	}
-	return f.wrap("setpriority", f.q.SetPriority(prio))
-}
-
-// SetDeadline is ipcfs.MessageQueue.SetDeadline.
-func (f *mqFile) SetDeadline(t time.Time) error {
-	if err := f.hd().check("setdeadline"); err != nil {
-		return err
-	}
-	return f.wrap("setdeadline", f.q.SetDeadline(t))
-}
-
-// SetReadDeadline is ipcfs.MessageQueue.SetReadDeadline.
-func (f *mqFile) SetReadDeadline(t time.Time) error {
-	if err := f.hd().check("setdeadline"); err != nil {
-		return err
-	}
-	return f.wrap("setdeadline", f.q.SetReadDeadline(t))
-}
-
-// SetWriteDeadline is ipcfs.MessageQueue.SetWriteDeadline.
-func (f *mqFile) SetWriteDeadline(t time.Time) error {
-	if err := f.hd().check("setdeadline"); err != nil {
-		return err
-	}
-	return f.wrap("setdeadline", f.q.SetWriteDeadline(t))
-}
-
-// Notify is ipcfs.MessageQueue.Notify.
-func (f *mqFile) Notify(fn func()) error {
-	if err := f.hd().check("notify"); err != nil {
-		return err
-	}
-	return f.wrap("notify", f.q.Notify(fn))
-}
-
-// CancelNotify is ipcfs.MessageQueue.CancelNotify.
-func (f *mqFile) CancelNotify() error {
-	if err := f.hd().check("notify"); err != nil {
-		return err
-	}
-	return f.wrap("notify", f.q.CancelNotify())
-}
-
-// semFile is an open semaphore: an afero.File and an ipcfs.Semaphore. Read
-// acquires, Write releases.
-type semFile struct {
-	stream
-	sem ipcfs.Semaphore
-}
-
-var _ ipcfs.Semaphore = (*semFile)(nil)
-
-func (f *semFile) hd() *handle {
-	if f == nil {
-		return nil
-	}
-	return &f.handle
-}
-
-// Acquire is ipcfs.Semaphore.Acquire.
-func (f *semFile) Acquire(ctx context.Context) error {
-	if err := f.hd().check("acquire"); err != nil {
-		return err
-	}
-	return f.wrap("acquire", f.sem.Acquire(ctx))
-}
-
-// TryAcquire is ipcfs.Semaphore.TryAcquire.
-func (f *semFile) TryAcquire() error {
-	if err := f.hd().check("tryacquire"); err != nil {
-		return err
-	}
-	return f.wrap("tryacquire", f.sem.TryAcquire())
-}
-
-// Release is ipcfs.Semaphore.Release.
-func (f *semFile) Release() error {
-	if err := f.hd().check("release"); err != nil {
-		return err
-	}
-	return f.wrap("release", f.sem.Release())
-}
-
-// Value is ipcfs.Semaphore.Value.
-func (f *semFile) Value() (int, error) {
-	if err := f.hd().check("getvalue"); err != nil {
-		return 0, err
-	}
-	v, err := f.sem.Value()
-	return v, f.wrap("getvalue", err)
-}
-
-// SetDeadline is ipcfs.Semaphore.SetDeadline.
-func (f *semFile) SetDeadline(t time.Time) error {
-	if err := f.hd().check("setdeadline"); err != nil {
-		return err
-	}
-	return f.wrap("setdeadline", f.sem.SetDeadline(t))
-}
-
-// SetReadDeadline is ipcfs.Semaphore.SetReadDeadline.
-func (f *semFile) SetReadDeadline(t time.Time) error { return f.SetDeadline(t) }
+func (s *stream) Sync() error { return s.checkValid("sync") }

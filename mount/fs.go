@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ipcfs/ipcfs/internal/sys"
+	"github.com/ipcfs/ipcfs/internal/kind"
 
 	"github.com/spf13/afero"
 
@@ -104,41 +104,33 @@ func (m *mountFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File,
 // openFile opens namespace path p; name is what the caller called it, which
 // the file's Name and errors carry.
 func (m *mountFs) openFile(name, p string, flag int, perm os.FileMode) (afero.File, error) {
-	dir, obj, err := ipcfs.SplitPath("open", p)
+	l, err := kind.Parse("open", p)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
 	acc := flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
-	if obj == "" {
+	if l.IsDir() {
 		if acc != os.O_RDONLY || flag&(os.O_CREATE|os.O_TRUNC|os.O_APPEND) != 0 {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.EISDIR}
 		}
 		return openDir(m.ns, name, p)
 	}
-	nsFlag := acc | flag&(os.O_CREATE|os.O_EXCL)
-	switch dir {
-	case "shm":
-		nsFlag |= flag & os.O_TRUNC
-		if acc == os.O_WRONLY {
-			nsFlag = nsFlag&^os.O_WRONLY | os.O_RDWR
-		}
-	case "mq":
-		nsFlag |= flag & sys.O_NONBLOCK
-	}
-	f, err := m.ns.OpenFile(p, nsFlag, perm)
+	// The namespace gets the flags the kind takes (O_TRUNC for segments,
+	// O_NONBLOCK for queues); O_APPEND and O_SYNC stay with the mount.
+	f, err := m.ns.OpenFile(p, l.Kind.Takes(flag), perm)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
 	switch f := f.(type) {
-	case ipcfs.SharedMemory:
+	case ipcfs.Shm:
 		sf := &shmFile{handle: handle{obj: f}, shm: f, readable: acc != os.O_WRONLY, writable: acc != os.O_RDONLY, append: flag&os.O_APPEND != 0}
 		sf.name = name
 		return sf, nil
-	case ipcfs.MessageQueue:
+	case ipcfs.Mq:
 		mf := &mqFile{stream: stream{handle{obj: f}}, q: f}
 		mf.name = name
 		return mf, nil
-	case ipcfs.Semaphore:
+	case ipcfs.Sem:
 		sf := &semFile{stream: stream{handle{obj: f}}, sem: f}
 		sf.name = name
 		return sf, nil
@@ -162,11 +154,8 @@ func (m *mountFs) stat(name, p string) (os.FileInfo, error) {
 
 // isFixedDir reports whether p is the root or one of its directories.
 func isFixedDir(p string) bool {
-	switch p {
-	case ".", "shm", "mq", "sem":
-		return true
-	}
-	return false
+	l, err := kind.Parse("", p)
+	return err == nil && l.IsDir()
 }
 
 // Mkdir succeeds for the root and its three directories, which always

@@ -42,7 +42,7 @@ func TestAtHostNamespace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := f.(ipcfs.MessageQueue).Attr()
+	a, _ := f.(ipcfs.Mq).Attr()
 	b := make([]byte, a.MessageSize)
 	if n, err := f.Read(b); err != nil || string(b[:n]) != "one message" {
 		t.Errorf("Read(%s) = %q, %v", q, b[:n], err)

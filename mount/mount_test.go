@@ -61,19 +61,19 @@ func TestPathsWithOrWithoutLeadingSlash(t *testing.T) {
 
 func TestCreateMakesTheKindOfItsDirectory(t *testing.T) {
 	afs, _ := newMount(t)
-	if _, ok := mustCreate(t, afs, "/shm/a").(ipcfs.SharedMemory); !ok {
-		t.Error("Create(/shm/a) is not an ipcfs.SharedMemory")
+	if _, ok := mustCreate(t, afs, "/shm/a").(ipcfs.Shm); !ok {
+		t.Error("Create(/shm/a) is not an ipcfs.Shm")
 	}
-	q, ok := mustCreate(t, afs, "/mq/q").(ipcfs.MessageQueue)
+	q, ok := mustCreate(t, afs, "/mq/q").(ipcfs.Mq)
 	if !ok {
-		t.Fatal("Create(/mq/q) is not an ipcfs.MessageQueue")
+		t.Fatal("Create(/mq/q) is not an ipcfs.Mq")
 	}
 	if a, _ := q.Attr(); a.MaxMessages != ipcfstest.DefaultMaxMessages || a.MessageSize != ipcfstest.DefaultMessageSize {
 		t.Errorf("Create(/mq/q) attributes = %+v; want the defaults", a)
 	}
-	s, ok := mustCreate(t, afs, "/sem/s").(ipcfs.Semaphore)
+	s, ok := mustCreate(t, afs, "/sem/s").(ipcfs.Sem)
 	if !ok {
-		t.Fatal("Create(/sem/s) is not an ipcfs.Semaphore")
+		t.Fatal("Create(/sem/s) is not an ipcfs.Sem")
 	}
 	if v, _ := s.Value(); v != 0 {
 		t.Errorf("Create(/sem/s) value = %d; want 0", v)
@@ -301,7 +301,7 @@ func TestQueuesAndSemaphoresRefuseFileOnlyCalls(t *testing.T) {
 	}
 	s, _ := afs.Open("/sem/s")
 	defer s.Close()
-	if v, _ := s.(ipcfs.Semaphore).Value(); v != 2 {
+	if v, _ := s.(ipcfs.Sem).Value(); v != 2 {
 		t.Errorf("semaphore after WriteString(%q): value %d; want 2", "ab", v)
 	}
 }

@@ -28,12 +28,12 @@ func (nilNamespace) CreateTemp(dir, _ string) (ipcfs.File, error) {
 func (nilNamespace) OpenFile(p string, _ int, _ fs.FileMode) (ipcfs.File, error) {
 	return nil, invalid("open", p)
 }
-func (nilNamespace) OpenShm(n string, _ int, _ fs.FileMode, _ int64) (ipcfs.SharedMemory, error) {
+func (nilNamespace) OpenShm(n string, _ int, _ fs.FileMode, _ int64) (ipcfs.Shm, error) {
 	return nil, invalid("open", n)
 }
-func (nilNamespace) OpenMq(n string, _ int, _ fs.FileMode, _ *ipcfs.MqAttr) (ipcfs.MessageQueue, error) {
+func (nilNamespace) OpenMq(n string, _ int, _ fs.FileMode, _ *ipcfs.MqAttr) (ipcfs.Mq, error) {
 	return nil, invalid("open", n)
 }
-func (nilNamespace) OpenSem(n string, _ int, _ fs.FileMode, _ uint32) (ipcfs.Semaphore, error) {
+func (nilNamespace) OpenSem(n string, _ int, _ fs.FileMode, _ uint32) (ipcfs.Sem, error) {
 	return nil, invalid("open", n)
 }

@@ -4,55 +4,62 @@ package main
 // values of --mode, --size and --timeout.
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
-// object is a parsed object path: kind "shm", "mq" or "sem", and the POSIX
-// name without its slash.
+// object is a parsed object path: its kind and its POSIX name without the
+// slash.
 type object struct {
-	kind string
+	kind *kind.Kind
 	name string
 }
 
 // String returns the path the user would type: "shm/x".
-func (o object) String() string { return o.kind + "/" + o.name }
+func (o object) String() string { return o.kind.Dir + "/" + o.name }
 
 // parseObject parses arg as KIND/NAME where KIND is one of kinds (all three
-// when kinds is empty). A path of the wrong shape or kind is a usage error;
-// a name that breaks the POSIX rules is an fs.ErrInvalid error about arg.
-func parseObject(arg string, kinds ...string) (object, error) {
+// when kinds is empty), with the parser every namespace uses, so the tool
+// refuses exactly the paths ns.Remove and ns.Stat refuse ("shm//x" is
+// fs.ErrInvalid, "shm/a/b" fs.ErrNotExist): such an error is about arg. A
+// path that is not KIND/NAME for one of kinds is a usage error.
+func parseObject(arg string, kinds ...*kind.Kind) (object, error) {
 	if len(kinds) == 0 {
-		kinds = []string{"shm", "mq", "sem"}
+		kinds = kind.All[:]
 	}
-	want := strings.Join(kinds, "/NAME, ") + "/NAME"
-	kind, name, ok := strings.Cut(arg, "/")
-	if !ok || name == "" || !contains(kinds, kind) {
-		if len(kinds) > 1 {
-			want = "one of " + want
-		}
-		return object{}, usagef("%q: want %s", arg, want)
-	}
-	clean, err := ipcfs.CleanName(kind, name)
-	if err != nil {
+	l, err := kind.Parse("", arg)
+	switch {
+	case err == nil && !l.IsDir() && slices.Contains(kinds, l.Kind):
+		return object{kind: l.Kind, name: l.Name}, nil
+	case isDirArg(arg):
+	case err != nil && (errors.Is(err, fs.ErrInvalid) || slices.Contains(kinds, l.Kind)):
 		return object{}, pathErr(arg, err)
 	}
-	return object{kind: kind, name: clean}, nil
+	dirs := make([]string, len(kinds))
+	for i, k := range kinds {
+		dirs[i] = k.Dir
+	}
+	want := strings.Join(dirs, "/NAME, ") + "/NAME"
+	if len(kinds) > 1 {
+		want = "one of " + want
+	}
+	return object{}, usagef("%q: want %s", arg, want)
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+// isDirArg reports whether arg names a kind's directory with a trailing
+// slash ("shm/"): a directory where an object is wanted, a usage error.
+func isDirArg(arg string) bool {
+	d, ok := strings.CutSuffix(arg, "/")
+	_, isKind := kind.Lookup(d)
+	return ok && isKind
 }
 
 // modeFlag is a --mode value: octal permission bits, 0600 by default.

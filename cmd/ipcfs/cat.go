@@ -3,6 +3,8 @@ package main
 import (
 	"io"
 	"os"
+
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 var catCommand = &command{
@@ -16,7 +18,7 @@ func runCat(e *env, _ any, args []string) error {
 	if len(args) != 1 {
 		return usagef("want exactly one segment path")
 	}
-	obj, err := parseObject(args[0], "shm")
+	obj, err := parseObject(args[0], kind.Shm)
 	if err != nil {
 		return err
 	}

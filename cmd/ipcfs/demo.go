@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
-	"github.com/ipcfs/ipcfs/internal/conversation"
+	"github.com/ipcfs/ipcfs/examples/conversation"
 )
 
 // demoUsage is the demo's help text.

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/ipcfs/ipcfs/internal/conversation"
+	"github.com/ipcfs/ipcfs/examples/conversation"
 )
 
 // The demo's second process is this same binary, re-executed with these

@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"regexp"
 	"strconv"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // demoNamePrefix starts the name of every object the demo creates:
@@ -15,16 +15,11 @@ import (
 // run's, and a dead run's from a live one's.
 const demoNamePrefix = "ipcfs-demo-"
 
-var demoNameRE = regexp.MustCompile(`^ipcfs-demo-([0-9]+)-[a-z0-9]+-(shm|sem|mq)$`)
+var demoNameRE = regexp.MustCompile(`^ipcfs-demo-([0-9]+)-[A-Za-z0-9]+-(shm|sem|mq)$`)
 
 // demoBaseName returns this run's name stem, with a leading slash.
 func demoBaseName() string {
-	const letters = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 6)
-	for i := range b {
-		b[i] = letters[rand.IntN(len(letters))]
-	}
-	return fmt.Sprintf("/%s%d-%s", demoNamePrefix, os.Getpid(), b)
+	return fmt.Sprintf("/%s%d-%s", demoNamePrefix, os.Getpid(), kind.RandomName(6))
 }
 
 // demoRemoveStale removes the objects of earlier demo runs whose process is
@@ -33,7 +28,8 @@ func demoBaseName() string {
 // are unique per run, so a stale object never gets in the way.
 func demoRemoveStale(ns *ipcfs.FS) []string {
 	removed := []string{}
-	for _, dir := range []string{"shm", "sem", "mq"} {
+	for _, k := range kind.All {
+		dir := k.Dir
 		entries, err := ns.ReadDir(dir)
 		if err != nil {
 			continue

@@ -165,10 +165,10 @@ func demoStartProcess(t *testing.T, args string) *demoStarted {
 	cmd.Env = append(os.Environ(), demoTestMainEnv+"="+args)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	if err == nil {
+		err = cmd.Start()
 	}
-	if err := cmd.Start(); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill() })

@@ -36,8 +36,9 @@
 // existing semaphore its value. Without --max-messages and --message-size a
 // queue gets the kernel's defaults (/proc/sys/fs/mqueue/msg_default and
 // msgsize_default); with only one, the other is posix_ipc's default
-// (ipcfs.QueueMessagesMaxDefault or ipcfs.QueueMessageSizeMaxDefault). write copies stdin into the segment from
-// offset 0, growing it as needed; bytes past the end of the input stay unless
+// (ipcfs.MqMaxMessagesDefault or ipcfs.MqMessageSizeDefault). write copies
+// stdin into the segment from offset 0, growing it as needed; bytes past the
+// end of the input stay unless
 // --truncate. send sends each argument as one message; the argument "-"
 // sends each line of stdin (without its newline) as one message. recv prints
 // each message followed by a newline.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // entry is one object as ls --json and stat --json print it. Field order
@@ -35,6 +36,8 @@ type entry struct {
 
 	// Semaphores.
 	Value *int `json:"value,omitempty"`
+
+	k *kind.Kind
 }
 
 // owners caches user-name lookups for one command.
@@ -53,13 +56,13 @@ func (o owners) name(uid int64) string {
 	return n
 }
 
-// newEntry describes the object kind/name ("shm", "mq", "sem") whose
-// FileInfo is fi.
-func newEntry(kind, name string, fi fs.FileInfo, own owners) entry {
+// newEntry describes the object name of kind k whose FileInfo is fi.
+func newEntry(k *kind.Kind, name string, fi fs.FileInfo, own owners) entry {
 	e := entry{
-		Kind: kind,
+		Kind: k.Dir,
 		Name: name,
-		Path: kind + "/" + name,
+		Path: k.Dir + "/" + name,
+		k:    k,
 		Size: fi.Size(),
 		Mode: fmt.Sprintf("%04o", uint32(fi.Mode().Perm())),
 	}
@@ -98,19 +101,7 @@ func newEntry(kind, name string, fi fs.FileInfo, own owners) entry {
 
 // contents is the human form of what an object holds: its size, its queued
 // messages or its value.
-func (e *entry) contents() string {
-	switch {
-	case e.Value != nil:
-		return "value " + strconv.Itoa(*e.Value)
-	case e.Kind == "mq" && e.Messages != nil:
-		return fmt.Sprintf("%d/%d msgs", *e.Messages, *e.MaxMessages)
-	case e.Kind == "mq":
-		return "? msgs"
-	case e.Kind == "sem":
-		return "value ?"
-	}
-	return strconv.FormatInt(e.Size, 10)
-}
+func (e *entry) contents() string { return cli(e.k).contents(e) }
 
 // ownerText is the human form of the owner: "root" or "-".
 func (e *entry) ownerText() string {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ipcfs/ipcfs"
 	"github.com/ipcfs/ipcfs/fstest"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // result is what one run of the tool produced.
@@ -77,14 +78,12 @@ func testPath(t *testing.T, ns ipcfs.Namespace, kind string) string {
 	return p
 }
 
-// namespaces are the Namespaces every command test runs against: a small
-// fake of this package's own, the host's, and package fstest's in-memory
-// one.
+// namespaces are the Namespaces every command test runs against: the
+// host's and package fstest's in-memory one.
 var namespaces = []struct {
 	name string
 	new  func() ipcfs.Namespace
 }{
-	{"fake", func() ipcfs.Namespace { return newFakeNS() }},
 	{"host", func() ipcfs.Namespace { return ipcfs.New() }},
 	{"memfs", func() ipcfs.Namespace { return fstest.NewMemFS() }},
 }
@@ -122,6 +121,20 @@ func requireKind(t *testing.T, ns ipcfs.Namespace, kind string) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("probe %s/%s: got %v, want fs.ErrNotExist", kind, name, err)
 	}
+}
+
+// countObjects returns how many objects of every kind ns lists.
+func countObjects(t *testing.T, ns ipcfs.Namespace) int {
+	t.Helper()
+	n := 0
+	for _, k := range kind.All {
+		entries, err := ns.ReadDir(k.Dir)
+		if err != nil {
+			t.Fatalf("ReadDir(%q): %v", k.Dir, err)
+		}
+		n += len(entries)
+	}
+	return n
 }
 
 // decodeObject decodes one JSON object, keeping numbers exact.

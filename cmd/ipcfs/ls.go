@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 var lsCommand = &command{
@@ -28,27 +29,25 @@ type lsOptions struct {
 	long, json bool
 }
 
-// allKinds is the order ls lists kinds in.
-var allKinds = []string{"shm", "mq", "sem"}
-
 func runLs(e *env, opts any, args []string) error {
 	o := opts.(*lsOptions)
 	all := len(args) == 0
 	if all {
-		args = allKinds
+		for _, k := range kind.All {
+			args = append(args, k.Dir)
+		}
 	}
 	own := owners{}
 	var list []entry
 	for _, arg := range args {
-		arg = strings.TrimSuffix(arg, "/")
-		if contains(allKinds, arg) {
-			found, err := listKind(e, arg, own)
+		if k, ok := kind.Lookup(strings.TrimSuffix(arg, "/")); ok {
+			found, err := listKind(e, k, own)
 			if err != nil {
 				if all && errors.Is(err, ipcfs.ErrMqueueNotMounted) {
 					// The other kinds are still worth listing.
-					e.warnf("warning: %s not listed: %s", arg, cause(err))
+					e.warnf("warning: %s not listed: %s", k.Dir, cause(err))
 				} else {
-					e.report(arg, err)
+					e.report(k.Dir, err)
 				}
 			}
 			list = append(list, found...)
@@ -89,8 +88,8 @@ func runLs(e *env, opts any, args []string) error {
 
 // listKind returns the entries of one kind's directory, sorted by name.
 // Objects that vanish while listing are left out.
-func listKind(e *env, kind string, own owners) ([]entry, error) {
-	des, err := e.ns.ReadDir(kind)
+func listKind(e *env, k *kind.Kind, own owners) ([]entry, error) {
+	des, err := e.ns.ReadDir(k.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +99,7 @@ func listKind(e *env, kind string, own owners) ([]entry, error) {
 		if err != nil {
 			continue
 		}
-		list = append(list, newEntry(kind, de.Name(), fi, own))
+		list = append(list, newEntry(k, de.Name(), fi, own))
 	}
 	return list, nil
 }

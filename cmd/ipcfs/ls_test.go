@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/fstest"
 )
 
 // implemented reports whether this build implements kind in ns (the stubs
@@ -162,7 +163,7 @@ func decodeList(t *testing.T, s string) []map[string]any {
 }
 
 func TestLsEmptyJSONIsEmptyArray(t *testing.T) {
-	ns := newFakeNS()
+	ns := fstest.NewMemFS()
 	if out := mustRun(t, ns, "", "ls", "--json"); out != "[]\n" {
 		t.Errorf("ls --json of nothing = %q, want %q", out, "[]\n")
 	}
@@ -199,8 +200,7 @@ func TestLsLongShowsContentsModeOwner(t *testing.T) {
 }
 
 func TestLsWarnsWhenMqueueNotMounted(t *testing.T) {
-	ns := newFakeNS()
-	ns.mqNotMounted = true
+	ns := fstest.NewMemFS(fstest.MqueueUnmounted())
 	p := testPath(t, ns, "shm")
 	mustRun(t, ns, "", "mk", p, "--size", "1")
 	r := runCLI(t, ns, "", "ls")
@@ -237,8 +237,7 @@ func TestRmRemovesEachAndReportsFailures(t *testing.T) {
 }
 
 func TestStatQueueWithoutMqueueMount(t *testing.T) {
-	ns := newFakeNS()
-	ns.mqNotMounted = true
+	ns := fstest.NewMemFS(fstest.MqueueUnmounted())
 	p := mkQueue(t, ns)
 	mustRun(t, ns, "", "send", p, "abc")
 	for _, args := range [][]string{{"stat", "--json", p}, {"ls", "--json", p}} {

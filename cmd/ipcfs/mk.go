@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"io/fs"
 	"os"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 var mkCommand = &command{
@@ -37,14 +39,6 @@ type mkOptions struct {
 	excl        bool
 }
 
-// mkFlagKinds says which kinds each kind-specific flag of mk applies to.
-var mkFlagKinds = map[string]string{
-	"size":         "shm",
-	"max-messages": "mq",
-	"message-size": "mq",
-	"value":        "sem",
-}
-
 func runMk(e *env, opts any, args []string) error {
 	o := opts.(*mkOptions)
 	if len(args) != 1 {
@@ -56,9 +50,11 @@ func runMk(e *env, opts any, args []string) error {
 	}
 	set := map[string]bool{}
 	o.fl.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for name := range set {
-		if k, ok := mkFlagKinds[name]; ok && k != obj.kind {
-			return usagef("--%s applies to %s objects, not %s", name, k, obj.kind)
+	for _, k := range kind.All {
+		for _, name := range cli(k).mkFlags {
+			if set[name] && k != obj.kind {
+				return usagef("--%s applies to %s objects, not %s", name, k.Dir, obj.kind.Dir)
+			}
 		}
 	}
 	oflag := os.O_RDWR | os.O_CREATE
@@ -66,26 +62,12 @@ func runMk(e *env, opts any, args []string) error {
 		oflag |= os.O_EXCL
 	}
 	perm := fs.FileMode(o.mode)
-	var f interface{ Close() error }
-	switch obj.kind {
-	case "shm":
-		if !set["size"] {
-			return usagef("mk shm/NAME needs --size")
-		}
-		f, err = e.ns.OpenShm(obj.name, oflag, perm, int64(o.size))
-	case "mq":
-		attr, uerr := mqAttr(o, set)
-		if uerr != nil {
-			return uerr
-		}
-		f, err = e.ns.OpenMq(obj.name, oflag, perm, attr)
-	case "sem":
-		if o.value > ipcfs.SemValueMax {
-			return usagef("--value %d is above the maximum, %d", o.value, ipcfs.SemValueMax)
-		}
-		f, err = e.ns.OpenSem(obj.name, oflag, perm, uint32(o.value))
-	}
-	if err != nil {
+	f, err := cli(obj.kind).mk(e, o, set, obj, oflag, perm)
+	var u *usageError
+	switch {
+	case errors.As(err, &u):
+		return err
+	case err != nil:
 		return pathErr(obj.String(), err)
 	}
 	return pathErr(obj.String(), f.Close())
@@ -94,15 +76,15 @@ func runMk(e *env, opts any, args []string) error {
 // mqAttr returns the attributes for a new queue: nil (the kernel's defaults,
 // /proc/sys/fs/mqueue/msg_default and msgsize_default) when neither
 // attribute flag is given, else the flags, with posix_ipc's default
-// (QueueMessagesMaxDefault, QueueMessageSizeMaxDefault) for the one not
+// (MqMaxMessagesDefault, MqMessageSizeDefault) for the one not
 // given.
 func mqAttr(o *mkOptions, set map[string]bool) (*ipcfs.MqAttr, error) {
 	if !set["max-messages"] && !set["message-size"] {
 		return nil, nil
 	}
 	attr := &ipcfs.MqAttr{
-		MaxMessages: ipcfs.QueueMessagesMaxDefault(),
-		MessageSize: ipcfs.QueueMessageSizeMaxDefault(),
+		MaxMessages: ipcfs.MqMaxMessagesDefault(),
+		MessageSize: ipcfs.MqMessageSizeDefault(),
 	}
 	if set["max-messages"] {
 		if o.maxMessages < 1 {

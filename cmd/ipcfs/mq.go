@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 var sendCommand = &command{
@@ -60,7 +61,7 @@ func waitContext(ctx context.Context, t *timeoutFlag) (context.Context, context.
 }
 
 // openQueue opens the queue obj with flag, non-blocking for --timeout 0.
-func openQueue(e *env, obj object, flag int, t *timeoutFlag) (ipcfs.MessageQueue, error) {
+func openQueue(e *env, obj object, flag int, t *timeoutFlag) (ipcfs.Mq, error) {
 	q, err := e.ns.OpenMq(obj.name, flag, 0, nil)
 	if err != nil {
 		return nil, pathErr(obj.String(), err)
@@ -79,10 +80,10 @@ func runSend(e *env, opts any, args []string) error {
 	if len(args) < 2 {
 		return usagef("want a queue path and at least one message")
 	}
-	if o.priority > ipcfs.QueuePriorityMax {
-		return usagef("--priority %d is above the maximum, %d", o.priority, ipcfs.QueuePriorityMax)
+	if o.priority > ipcfs.MqPriorityMax {
+		return usagef("--priority %d is above the maximum, %d", o.priority, ipcfs.MqPriorityMax)
 	}
-	obj, err := parseObject(args[0], "mq")
+	obj, err := parseObject(args[0], kind.Mq)
 	if err != nil {
 		return err
 	}
@@ -154,7 +155,7 @@ func runRecv(e *env, opts any, args []string) error {
 	if o.count < 1 {
 		return usagef("-n must be at least 1")
 	}
-	obj, err := parseObject(args[0], "mq")
+	obj, err := parseObject(args[0], kind.Mq)
 	if err != nil {
 		return err
 	}

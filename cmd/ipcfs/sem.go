@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"strconv"
+
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 var postCommand = &command{
@@ -39,7 +41,7 @@ func runPost(e *env, _ any, args []string) error {
 		}
 		count = n
 	}
-	obj, err := parseObject(args[0], "sem")
+	obj, err := parseObject(args[0], kind.Sem)
 	if err != nil {
 		return err
 	}
@@ -61,7 +63,7 @@ func runWait(e *env, opts any, args []string) error {
 	if len(args) != 1 {
 		return usagef("want exactly one semaphore path")
 	}
-	obj, err := parseObject(args[0], "sem")
+	obj, err := parseObject(args[0], kind.Sem)
 	if err != nil {
 		return err
 	}

@@ -47,26 +47,8 @@ func runStat(e *env, opts any, args []string) error {
 		fmt.Fprintf(&b, "%-14s"+format+"\n", append([]any{label + ":"}, args...)...)
 	}
 	line("path", "%s", en.Path)
-	line("kind", "%s", kindNames[en.Kind])
-	switch en.Kind {
-	case "shm":
-		line("size", "%d bytes", en.Size)
-	case "mq":
-		if en.Messages != nil {
-			line("messages", "%d", *en.Messages)
-			line("max messages", "%d", *en.MaxMessages)
-			line("message size", "%d bytes (maximum)", *en.MessageSize)
-		} else {
-			line("messages", "unknown (no permission to open the queue)")
-		}
-		line("size", "%d bytes queued", en.Size)
-	case "sem":
-		if en.Value != nil {
-			line("value", "%d", *en.Value)
-		} else {
-			line("value", "unknown")
-		}
-	}
+	line("kind", "%s", obj.kind.Title)
+	cli(obj.kind).describe(line, &en)
 	line("mode", "%s (%s)", en.Mode, fi.Mode().Perm())
 	if en.UID != nil {
 		line("owner", "%s (uid %d, gid %d)", en.Owner, *en.UID, *en.GID)
@@ -82,7 +64,7 @@ func runStat(e *env, opts any, args []string) error {
 // or write permission on it).
 func statObject(e *env, obj object) (fs.FileInfo, error) {
 	fi, err := e.ns.Stat(obj.String())
-	if obj.kind != "mq" || !errors.Is(err, ipcfs.ErrMqueueNotMounted) {
+	if !obj.kind.NeedsMount || !errors.Is(err, ipcfs.ErrMqueueNotMounted) {
 		return fi, err
 	}
 	q, qerr := e.ns.OpenMq(obj.name, os.O_RDONLY, 0, nil)
@@ -97,11 +79,4 @@ func statObject(e *env, obj object) (fs.FileInfo, error) {
 	}
 	defer q.Close()
 	return q.Stat()
-}
-
-// kindNames are the kinds spelled out.
-var kindNames = map[string]string{
-	"shm": "shared memory segment",
-	"mq":  "message queue",
-	"sem": "named semaphore",
 }

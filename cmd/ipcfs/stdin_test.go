@@ -6,6 +6,8 @@ import (
 	"io"
 	"sync"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/fstest"
 )
 
 // stuckReader is stdin that never delivers: Read reports that it started,
@@ -29,7 +31,7 @@ func (s *stuckReader) Read(p []byte) (int, error) {
 func TestCtrlCStopsCommandsReadingStdin(t *testing.T) {
 	for _, cmd := range []string{"send", "write"} {
 		t.Run(cmd, func(t *testing.T) {
-			ns := newFakeNS()
+			ns := fstest.NewMemFS()
 			var args []string
 			if cmd == "send" {
 				p := mkQueue(t, ns)

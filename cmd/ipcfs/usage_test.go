@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/fstest"
 )
 
 func TestUsageErrorsExit2(t *testing.T) {
@@ -48,7 +50,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}
 	for _, args := range tests {
 		t.Run(fmt.Sprint(args), func(t *testing.T) {
-			ns := newFakeNS()
+			ns := fstest.NewMemFS()
 			r := runCLI(t, ns, "", args...)
 			if r.code != exitUsage {
 				t.Errorf("exit %d, want 2 (stderr %q)", r.code, r.stderr)
@@ -56,7 +58,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 			if !strings.HasPrefix(r.stderr, "ipcfs") && !strings.HasPrefix(r.stderr, "usage: ipcfs") || r.stdout != "" {
 				t.Errorf("stdout %q, stderr %q: want only a message on stderr", r.stdout, r.stderr)
 			}
-			if len(ns.shm)+len(ns.mq)+len(ns.sem) != 0 {
+			if n := countObjects(t, ns); n != 0 {
 				t.Errorf("a usage error created an object")
 			}
 		})
@@ -64,7 +66,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 }
 
 func TestUsageErrorShowsSynopsis(t *testing.T) {
-	r := runCLI(t, newFakeNS(), "", "recv", "mq/x", "--timeout", "-1s")
+	r := runCLI(t, fstest.NewMemFS(), "", "recv", "mq/x", "--timeout", "-1s")
 	want := "ipcfs recv: invalid value \"-1s\" for flag -timeout: timeout \"-1s\": must not be negative\n" +
 		"usage: ipcfs recv " + recvCommand.args + "\n"
 	if r.stderr != want {
@@ -74,18 +76,18 @@ func TestUsageErrorShowsSynopsis(t *testing.T) {
 
 func TestHelpPrintsToStdoutAndExits0(t *testing.T) {
 	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"help", "send"}, {"send", "-h"}, {"ls", "--help"}} {
-		r := runCLI(t, newFakeNS(), "", args...)
+		r := runCLI(t, fstest.NewMemFS(), "", args...)
 		if r.code != 0 || r.stderr != "" || !strings.HasPrefix(r.stdout, "usage: ipcfs") {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
 		}
 	}
-	r := runCLI(t, newFakeNS(), "", "help")
+	r := runCLI(t, fstest.NewMemFS(), "", "help")
 	for _, c := range commands {
 		if !strings.Contains(r.stdout, "\n  "+c.name+" ") {
 			t.Errorf("help does not list %q:\n%s", c.name, r.stdout)
 		}
 	}
-	r = runCLI(t, newFakeNS(), "", "help", "send")
+	r = runCLI(t, fstest.NewMemFS(), "", "help", "send")
 	if !strings.Contains(r.stdout, "-priority") || !strings.Contains(r.stdout, "-timeout") {
 		t.Errorf("help send does not show its flags:\n%s", r.stdout)
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"flag"
 	"os"
+
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 var writeCommand = &command{
@@ -24,7 +26,7 @@ func runWrite(e *env, opts any, args []string) error {
 	if len(args) != 1 {
 		return usagef("want exactly one segment path")
 	}
-	obj, err := parseObject(args[0], "shm")
+	obj, err := parseObject(args[0], kind.Shm)
 	if err != nil {
 		return err
 	}

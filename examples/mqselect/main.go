@@ -59,7 +59,7 @@ type message struct {
 // deadline at work and removes the queues.
 func run(ctx context.Context, out io.Writer, nQueues, nMessages, nSend int, timeout time.Duration) (err error) {
 	ns := ipcfs.New()
-	var queues []ipcfs.MessageQueue
+	var queues []ipcfs.Mq
 	defer func() {
 		for _, q := range queues {
 			err = errors.Join(err, q.Close(), ns.Remove("mq/"+q.Name()[1:]))
@@ -132,8 +132,8 @@ func run(ctx context.Context, out io.Writer, nQueues, nMessages, nSend int, time
 
 // transmit plays posix_ipc's transmitter.py: it opens each queue by name,
 // as another process would, and sends messages to them in turn.
-func transmit(ctx context.Context, queues []ipcfs.MessageQueue, n int) error {
-	var senders []ipcfs.MessageQueue
+func transmit(ctx context.Context, queues []ipcfs.Mq, n int) error {
+	var senders []ipcfs.Mq
 	defer func() {
 		for _, s := range senders {
 			s.Close()

@@ -169,7 +169,7 @@ func repeatingCallback(ctx context.Context, out io.Writer, q, sender *ipcfs.MqFi
 
 // notifySignal is the real-time signal used here; os/signal reports it by
 // number only, so a program with several queues would use one per queue.
-var notifySignal = syscall.Signal(ipcfs.SignalMin)
+var notifySignal = syscall.Signal(ipcfs.MqSignalMin)
 
 // oneShotSignal: NotifySignal once, send once, receive after the signal.
 func oneShotSignal(ctx context.Context, out io.Writer, q, sender *ipcfs.MqFile, _ int) error {

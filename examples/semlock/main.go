@@ -71,13 +71,13 @@ func parent(ctx context.Context, w io.Writer, children, rounds int) (err error) 
 	if err != nil {
 		return err
 	}
-	lock := f.(ipcfs.Semaphore)
+	lock := f.(ipcfs.Sem)
 	defer func() { err = errors.Join(err, lock.Close(), ns.Remove("sem/"+lock.Name()[1:])) }()
 	g, err := ns.CreateTemp("shm", "semlock-counter-*")
 	if err != nil {
 		return err
 	}
-	counter := g.(ipcfs.SharedMemory)
+	counter := g.(ipcfs.Shm)
 	defer func() { err = errors.Join(err, counter.Close(), ns.Remove("shm/"+counter.Name()[1:])) }()
 	if err := counter.Truncate(8); err != nil {
 		return err
@@ -174,7 +174,7 @@ func child(semName, shmName string, rounds int) (err error) {
 	return nil
 }
 
-func readCounter(m ipcfs.SharedMemory) (uint64, error) {
+func readCounter(m ipcfs.Shm) (uint64, error) {
 	var b [8]byte
 	if _, err := m.ReadAt(b[:], 0); err != nil {
 		return 0, err
@@ -182,7 +182,7 @@ func readCounter(m ipcfs.SharedMemory) (uint64, error) {
 	return binary.LittleEndian.Uint64(b[:]), nil
 }
 
-func writeCounter(m ipcfs.SharedMemory, n uint64) error {
+func writeCounter(m ipcfs.Shm, n uint64) error {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], n)
 	_, err := m.WriteAt(b[:], 0)

@@ -2,20 +2,12 @@ package mq
 
 import (
 	"syscall"
+	"time"
 	"unsafe"
 
+	"github.com/ipcfs/ipcfs/internal/sys"
 	"golang.org/x/sys/unix"
 )
-
-// Attr is struct mq_attr (include/uapi/linux/mqueue.h): four longs and four
-// reserved longs, 64 bytes on LP64.
-type Attr struct {
-	Flags    int64 // mq_flags: only O_NONBLOCK is meaningful
-	Maxmsg   int64 // mq_maxmsg: capacity in messages
-	Msgsize  int64 // mq_msgsize: largest message in bytes
-	Curmsgs  int64 // mq_curmsgs: messages queued now
-	Reserved [4]int64
-}
 
 // Sigevent is struct sigevent as mq_notify reads it (64 bytes): the union
 // sigval at 0, sigev_signo at 8, sigev_notify at 12, and 48 bytes the kernel
@@ -30,24 +22,23 @@ type Sigevent struct {
 	_      [48]byte
 }
 
-// sigev_notify values and mq_notify constants (include/uapi/asm-generic/
-// siginfo.h, include/uapi/linux/mqueue.h).
+// sigev_notify values (include/uapi/asm-generic/siginfo.h).
 const (
 	SigevSignal = 0
 	SigevNone   = 1
 	SigevThread = 2
-
-	// CookieLen is the size of the SIGEV_THREAD cookie (NOTIFY_COOKIE_LEN).
-	CookieLen = 32
-	// NotifyWokenUp and NotifyRemoved are the values the kernel writes into
-	// the cookie's last byte: the notification fired, or the registration
-	// was removed.
-	NotifyWokenUp = 1
-	NotifyRemoved = 2
-
-	// PrioMax is MQ_PRIO_MAX: valid priorities are 0..PrioMax-1.
-	PrioMax = 32768
 )
+
+// mqueueMagic is the mqueue file system's statfs magic number.
+const mqueueMagic = 0x19800202
+
+// errno returns e as an error, nil for 0.
+func errno(e unix.Errno) error {
+	if e != 0 {
+		return e
+	}
+	return nil
+}
 
 // cname returns "/"+name+"\x00": the kernel is given the address of byte 1,
 // exactly as glibc's mq_open does (qemu-user reads the byte before it).
@@ -70,12 +61,16 @@ func Open(name string, flag int, mode uint32, attr *Attr) (fd int, err error) {
 	if err != nil {
 		return -1, err
 	}
-	r, _, e := unix.Syscall6(unix.SYS_MQ_OPEN, uintptr(unsafe.Pointer(&b[1])), uintptr(flag),
-		uintptr(mode), uintptr(unsafe.Pointer(attr)), 0, 0)
-	if e != 0 {
-		return -1, e
+	err = sys.Retry(func() error {
+		r, _, e := unix.Syscall6(unix.SYS_MQ_OPEN, uintptr(unsafe.Pointer(&b[1])), uintptr(flag),
+			uintptr(mode), uintptr(unsafe.Pointer(attr)), 0, 0)
+		fd = int(r)
+		return errno(e)
+	})
+	if err != nil {
+		return -1, err
 	}
-	return int(r), nil
+	return fd, nil
 }
 
 // Unlink is mq_unlink(2). name is the queue name without its leading slash.
@@ -84,12 +79,14 @@ func Unlink(name string) error {
 	if err != nil {
 		return err
 	}
-	_, _, e := unix.Syscall(unix.SYS_MQ_UNLINK, uintptr(unsafe.Pointer(&b[1])), 0, 0)
-	if e != 0 {
-		return e
-	}
-	return nil
+	return sys.Retry(func() error {
+		_, _, e := unix.Syscall(unix.SYS_MQ_UNLINK, uintptr(unsafe.Pointer(&b[1])), 0, 0)
+		return errno(e)
+	})
 }
+
+// Close closes the queue descriptor fd (mq_close is close(2)).
+func Close(fd int) error { return unix.Close(fd) }
 
 // TimedSend is mq_timedsend(2). abs is an absolute CLOCK_REALTIME deadline;
 // nil waits forever (or fails with EAGAIN on a non-blocking descriptor).
@@ -98,12 +95,11 @@ func TimedSend(fd int, msg []byte, prio uint, abs *unix.Timespec) error {
 	if len(msg) > 0 {
 		p = unsafe.Pointer(&msg[0])
 	}
-	_, _, e := unix.Syscall6(unix.SYS_MQ_TIMEDSEND, uintptr(fd), uintptr(p), uintptr(len(msg)),
-		uintptr(prio), uintptr(unsafe.Pointer(abs)), 0)
-	if e != 0 {
-		return e
-	}
-	return nil
+	return sys.Retry(func() error {
+		_, _, e := unix.Syscall6(unix.SYS_MQ_TIMEDSEND, uintptr(fd), uintptr(p), uintptr(len(msg)),
+			uintptr(prio), uintptr(unsafe.Pointer(abs)), 0)
+		return errno(e)
+	})
 }
 
 // TimedReceive is mq_timedreceive(2): it returns the message's length and
@@ -114,12 +110,16 @@ func TimedReceive(fd int, buf []byte, abs *unix.Timespec) (n int, prio uint, err
 		p = unsafe.Pointer(&buf[0])
 	}
 	var pr uint32
-	r, _, e := unix.Syscall6(unix.SYS_MQ_TIMEDRECEIVE, uintptr(fd), uintptr(p), uintptr(len(buf)),
-		uintptr(unsafe.Pointer(&pr)), uintptr(unsafe.Pointer(abs)), 0)
-	if e != 0 {
-		return 0, 0, e
+	err = sys.Retry(func() error {
+		r, _, e := unix.Syscall6(unix.SYS_MQ_TIMEDRECEIVE, uintptr(fd), uintptr(p), uintptr(len(buf)),
+			uintptr(unsafe.Pointer(&pr)), uintptr(unsafe.Pointer(abs)), 0)
+		n = int(r)
+		return errno(e)
+	})
+	if err != nil {
+		return 0, 0, err
 	}
-	return int(r), uint(pr), nil
+	return n, uint(pr), nil
 }
 
 // pastDeadline is an absolute timeout that has always passed: with it
@@ -134,15 +134,14 @@ func TrySend(fd int, msg []byte, prio uint) error {
 	if len(msg) > 0 {
 		p = unsafe.Pointer(&msg[0])
 	}
-	_, _, e := unix.RawSyscall6(unix.SYS_MQ_TIMEDSEND, uintptr(fd), uintptr(p), uintptr(len(msg)),
-		uintptr(prio), uintptr(unsafe.Pointer(&pastDeadline)), 0)
-	switch e {
-	case 0:
-		return nil
-	case unix.ETIMEDOUT:
-		return unix.EAGAIN
-	}
-	return e
+	return sys.Retry(func() error {
+		_, _, e := unix.RawSyscall6(unix.SYS_MQ_TIMEDSEND, uintptr(fd), uintptr(p), uintptr(len(msg)),
+			uintptr(prio), uintptr(unsafe.Pointer(&pastDeadline)), 0)
+		if e == unix.ETIMEDOUT {
+			return unix.EAGAIN
+		}
+		return errno(e)
+	})
 }
 
 // TryReceive is mq_timedreceive(2) that never sleeps, made without telling
@@ -153,34 +152,133 @@ func TryReceive(fd int, buf []byte) (n int, prio uint, err error) {
 		p = unsafe.Pointer(&buf[0])
 	}
 	var pr uint32
-	r, _, e := unix.RawSyscall6(unix.SYS_MQ_TIMEDRECEIVE, uintptr(fd), uintptr(p), uintptr(len(buf)),
-		uintptr(unsafe.Pointer(&pr)), uintptr(unsafe.Pointer(&pastDeadline)), 0)
-	switch e {
-	case 0:
-		return int(r), uint(pr), nil
-	case unix.ETIMEDOUT:
-		return 0, 0, unix.EAGAIN
+	err = sys.Retry(func() error {
+		r, _, e := unix.RawSyscall6(unix.SYS_MQ_TIMEDRECEIVE, uintptr(fd), uintptr(p), uintptr(len(buf)),
+			uintptr(unsafe.Pointer(&pr)), uintptr(unsafe.Pointer(&pastDeadline)), 0)
+		n = int(r)
+		if e == unix.ETIMEDOUT {
+			return unix.EAGAIN
+		}
+		return errno(e)
+	})
+	if err != nil {
+		return 0, 0, err
 	}
-	return 0, 0, e
+	return n, uint(pr), nil
 }
 
 // GetSetAttr is mq_getsetattr(2): new (may be nil) sets the O_NONBLOCK flag,
 // old (may be nil) receives the attributes.
 func GetSetAttr(fd int, new, old *Attr) error {
-	_, _, e := unix.Syscall(unix.SYS_MQ_GETSETATTR, uintptr(fd), uintptr(unsafe.Pointer(new)),
-		uintptr(unsafe.Pointer(old)))
-	if e != 0 {
-		return e
-	}
-	return nil
+	return sys.Retry(func() error {
+		_, _, e := unix.Syscall(unix.SYS_MQ_GETSETATTR, uintptr(fd), uintptr(unsafe.Pointer(new)),
+			uintptr(unsafe.Pointer(old)))
+		return errno(e)
+	})
+}
+
+// GetAttr returns the attributes of the queue fd (mq_getattr).
+func GetAttr(fd int) (Attr, error) {
+	var a Attr
+	err := GetSetAttr(fd, nil, &a)
+	return a, err
 }
 
 // Notify is mq_notify(2); a nil sev removes the calling process's
 // registration.
 func Notify(fd int, sev *Sigevent) error {
-	_, _, e := unix.Syscall(unix.SYS_MQ_NOTIFY, uintptr(fd), uintptr(unsafe.Pointer(sev)), 0)
-	if e != 0 {
-		return e
+	return sys.Retry(func() error {
+		_, _, e := unix.Syscall(unix.SYS_MQ_NOTIFY, uintptr(fd), uintptr(unsafe.Pointer(sev)), 0)
+		return errno(e)
+	})
+}
+
+// NotifySignal registers for SIGEV_SIGNAL delivery of signo.
+func NotifySignal(fd, signo int) error {
+	return Notify(fd, &Sigevent{Signo: int32(signo), Notify: SigevSignal})
+}
+
+// NotifyThread registers for SIGEV_THREAD delivery, as glibc does it: the
+// kernel copies cookie now and later sends it, its last byte set to
+// NotifyWokenUp or NotifyRemoved, to the netlink socket sock.
+func NotifyThread(fd, sock int, cookie *[CookieLen]byte) error {
+	return Notify(fd, &Sigevent{Value: unsafe.Pointer(cookie), Signo: int32(sock), Notify: SigevThread})
+}
+
+// NotifyCancel removes this process's registration (mq_notify(NULL)).
+func NotifyCancel(fd int) error { return Notify(fd, nil) }
+
+// NetlinkSocket opens the unbound, non-blocking netlink socket the kernel
+// sends SIGEV_THREAD cookies to (as glibc does: NETLINK_ROUTE).
+func NetlinkSocket() (int, error) {
+	return unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+}
+
+// Read is read(2) on fd (the netlink socket of NotifyThread).
+func Read(fd int, buf []byte) (n int, err error) {
+	err = sys.Retry(func() (err error) {
+		n, err = unix.Read(fd, buf)
+		return err
+	})
+	return n, err
+}
+
+// Qsize returns the QSIZE field of the queue's status line (pread at
+// offset 0; the descriptor must be open for reading).
+func Qsize(fd int) (int64, error) {
+	var buf [128]byte
+	var n int
+	err := sys.Retry(func() (err error) {
+		n, err = unix.Pread(fd, buf[:], 0)
+		return err
+	})
+	if err != nil {
+		return 0, err
 	}
-	return nil
+	return ParseQsize(buf[:n])
+}
+
+func toStat(st *syscall.Stat_t) Stat {
+	return Stat{
+		Key:     Key{uint64(st.Dev), st.Ino},
+		Perm:    fsPerm(st.Mode),
+		ModTime: time.Unix(st.Mtim.Unix()),
+		Regular: st.Mode&syscall.S_IFMT == syscall.S_IFREG,
+		Sys:     st,
+	}
+}
+
+// Fstat stats the queue descriptor fd.
+func Fstat(fd int) (Stat, error) {
+	st := new(syscall.Stat_t)
+	if err := sys.Retry(func() error { return syscall.Fstat(fd, st) }); err != nil {
+		return Stat{}, err
+	}
+	return toStat(st), nil
+}
+
+// Lstat stats path (a file under the mqueue file system) without following
+// a symlink.
+func Lstat(path string) (Stat, error) {
+	st := new(syscall.Stat_t)
+	if err := sys.Retry(func() error { return syscall.Lstat(path, st) }); err != nil {
+		return Stat{}, err
+	}
+	return toStat(st), nil
+}
+
+// Mounted reports whether the mqueue file system is mounted at /dev/mqueue.
+func Mounted() bool {
+	var st unix.Statfs_t
+	return sys.Retry(func() error { return unix.Statfs("/dev/mqueue", &st) }) == nil && st.Type == mqueueMagic
+}
+
+// Rlimit returns the soft RLIMIT_MSGQUEUE: the bytes all queues created by
+// this user may take together.
+func Rlimit() (uint64, error) {
+	var r unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_MSGQUEUE, &r); err != nil {
+		return 0, err
+	}
+	return r.Cur, nil
 }

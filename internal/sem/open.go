@@ -4,7 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 )
+
+// Info is what Stat and Peek report about a semaphore's file.
+type Info struct {
+	// Perm holds the permission bits.
+	Perm fs.FileMode
+	// ModTime is the last modification time (st_mtim).
+	ModTime time.Time
+	// Sys is the raw stat (*syscall.Stat_t on Linux).
+	Sys any
+}
 
 // ErrNotSemaphore is wrapped by the error for a file that exists under a
 // semaphore's name but does not hold one (too short, or not in glibc's

@@ -1,12 +1,15 @@
 package sem
 
 import (
-	"math/rand/v2"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"syscall"
+	"time"
 
+	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/sys"
 	"golang.org/x/sys/unix"
 )
 
@@ -39,7 +42,7 @@ func openFile(path string, create, excl bool, perm uint32, value uint32) (int, f
 			return -1, fileKey{}, err
 		}
 		var st unix.Stat_t
-		if err := unix.Fstat(fd, &st); err != nil {
+		if err := fstatRetry(fd, &st); err != nil {
 			unix.Close(fd)
 			return -1, fileKey{}, err
 		}
@@ -48,20 +51,23 @@ func openFile(path string, create, excl bool, perm uint32, value uint32) (int, f
 	return -1, fileKey{}, ErrLostRace
 }
 
-func openRetry(path string, flag int, perm uint32) (int, error) {
-	for {
-		fd, err := unix.Open(path, flag, perm)
-		if err != unix.EINTR {
-			return fd, err
-		}
-	}
+func openRetry(path string, flag int, perm uint32) (fd int, err error) {
+	err = sys.Retry(func() (err error) {
+		fd, err = unix.Open(path, flag, perm)
+		return err
+	})
+	return fd, err
+}
+
+func fstatRetry(fd int, st *unix.Stat_t) error {
+	return sys.Retry(func() error { return unix.Fstat(fd, st) })
 }
 
 // checkFile checks that fd is a regular file holding a semaphore and
 // returns its key; fd is closed on error.
 func checkFile(fd int) (int, fileKey, error) {
 	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
+	if err := fstatRetry(fd, &st); err != nil {
 		unix.Close(fd)
 		return -1, fileKey{}, err
 	}
@@ -84,13 +90,12 @@ func checkFile(fd int) (int, fileKey, error) {
 // closeFd closes a descriptor openFile returned.
 func closeFd(fd int) { unix.Close(fd) }
 
-func preadRetry(fd int, b []byte) (int, error) {
-	for {
-		n, err := unix.Pread(fd, b, 0)
-		if err != unix.EINTR {
-			return n, err
-		}
-	}
+func preadRetry(fd int, b []byte) (n int, err error) {
+	err = sys.Retry(func() (err error) {
+		n, err = unix.Pread(fd, b, 0)
+		return err
+	})
+	return n, err
 }
 
 // noTmpfile makes create1 use glibc's named temporary file even where
@@ -131,7 +136,9 @@ func createUnnamed(path string, perm uint32, value uint32) (int, error) {
 		unix.Close(fd)
 		return -1, err
 	}
-	err = unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), unix.AT_FDCWD, path, unix.AT_SYMLINK_FOLLOW)
+	err = sys.Retry(func() error {
+		return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), unix.AT_FDCWD, path, unix.AT_SYMLINK_FOLLOW)
+	})
 	if err == unix.ENOENT {
 		// No /proc here (or the directory went away, which the named
 		// method reports as well).
@@ -156,7 +163,7 @@ func createNamed(path string, perm uint32, value uint32) (int, error) {
 	)
 	dir := filepath.Dir(path) + "/"
 	for range 50 {
-		tmp = dir + "sem." + randomName(6)
+		tmp = dir + "sem." + kind.RandomName(6)
 		fd, err = openRetry(tmp, unix.O_CREAT|unix.O_EXCL|unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, perm)
 		if err != unix.EEXIST {
 			break
@@ -173,7 +180,7 @@ func createNamed(path string, perm uint32, value uint32) (int, error) {
 		unix.Close(fd)
 		return -1, err
 	}
-	if err := unix.Link(tmp, path); err != nil {
+	if err := sys.Retry(func() error { return unix.Link(tmp, path) }); err != nil {
 		unix.Close(fd)
 		return -1, err
 	}
@@ -182,10 +189,11 @@ func createNamed(path string, perm uint32, value uint32) (int, error) {
 
 func writeAll(fd int, b []byte) error {
 	for len(b) > 0 {
-		n, err := unix.Write(fd, b)
-		if err == unix.EINTR {
-			continue
-		}
+		var n int
+		err := sys.Retry(func() (err error) {
+			n, err = unix.Write(fd, b)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -197,19 +205,10 @@ func writeAll(fd int, b []byte) error {
 	return nil
 }
 
-func randomName(n int) string {
-	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = letters[rand.IntN(len(letters))]
-	}
-	return string(b)
-}
-
 // Unlink removes the semaphore file at path (sem_unlink); EPERM (another
 // user's file in the sticky /dev/shm) becomes EACCES, as in glibc.
 func Unlink(path string) error {
-	err := unix.Unlink(path)
+	err := sys.Retry(func() error { return unix.Unlink(path) })
 	if err == unix.EPERM {
 		err = unix.EACCES
 	}
@@ -221,41 +220,45 @@ func keyOf(st *unix.Stat_t) fileKey {
 	return fileKey{dev: uint64(st.Dev), ino: uint64(st.Ino)}
 }
 
-// Peek returns the stat of the semaphore file at path and its value, read
-// with pread (the file is not mapped). A file that cannot be opened for
+func info(st *syscall.Stat_t) Info {
+	return Info{Perm: fs.FileMode(st.Mode).Perm(), ModTime: time.Unix(st.Mtim.Unix()), Sys: st}
+}
+
+// Peek returns what stat says of the semaphore file at path and its value,
+// read with pread (the file is not mapped). A file that cannot be opened for
 // reading (no permission) gives its stat and ok == false. Symlinks are
 // never followed (ELOOP); a file not in the semaphore format gives an
 // error wrapping ErrNotSemaphore.
-func Peek(path string) (st *syscall.Stat_t, value uint32, ok bool, err error) {
-	st = new(syscall.Stat_t)
+func Peek(path string) (in Info, value uint32, ok bool, err error) {
+	st := new(syscall.Stat_t)
 	fd, err := openRetry(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err == unix.EACCES {
-		if err = syscall.Lstat(path, st); err != nil {
-			return st, 0, false, err
+		if err = sys.Retry(func() error { return syscall.Lstat(path, st) }); err != nil {
+			return info(st), 0, false, err
 		}
 		if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < Size {
-			return st, 0, false, Validate(nil)
+			return info(st), 0, false, Validate(nil)
 		}
-		return st, 0, false, nil
+		return info(st), 0, false, nil
 	}
 	if err != nil {
-		return st, 0, false, err
+		return info(st), 0, false, err
 	}
 	defer unix.Close(fd)
-	if err := syscall.Fstat(fd, st); err != nil {
-		return st, 0, false, err
+	if err := sys.Retry(func() error { return syscall.Fstat(fd, st) }); err != nil {
+		return info(st), 0, false, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return st, 0, false, ErrNotSemaphore
+		return info(st), 0, false, ErrNotSemaphore
 	}
 	head := make([]byte, Size)
 	n, err := preadRetry(fd, head)
 	if err != nil {
-		return st, 0, false, err
+		return info(st), 0, false, err
 	}
 	if err := Validate(head[:n]); err != nil {
-		return st, 0, false, err
+		return info(st), 0, false, err
 	}
 	value = uint32(head[0]) | uint32(head[1])<<8 | uint32(head[2])<<16 | uint32(head[3])<<24
-	return st, value, true, nil
+	return info(st), value, true, nil
 }

@@ -3,8 +3,9 @@
 // mapping them, and turning a fault on a mapping (the segment shrank under
 // it, or tmpfs ran out of space) into an error instead of a crash.
 //
-// Every function returns the raw syscall.Errno, with EINTR retried. On
-// systems other than Linux every call fails with errors.ErrUnsupported.
+// Every function returns the raw syscall.Errno, with EINTR retried
+// (sys.Retry). On systems other than Linux every call fails with
+// errors.ErrUnsupported.
 package shm
 
 import (

@@ -1,6 +1,9 @@
 package shm
 
-import "runtime/debug"
+import (
+	"runtime/debug"
+	"unsafe"
+)
 
 // Guard runs fn with runtime/debug.SetPanicOnFault enabled for the calling
 // goroutine, so that touching a page of a shared mapping that no longer has
@@ -22,4 +25,14 @@ func Guard(owns func(addr uintptr) bool, fn func()) (faulted bool) {
 	}()
 	fn()
 	return false
+}
+
+// Contains reports whether addr lies inside the memory of m (a mapping),
+// for Guard's owns.
+func Contains(m []byte, addr uintptr) bool {
+	if len(m) == 0 {
+		return false
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(m)))
+	return addr >= base && addr-base < uintptr(len(m))
 }

@@ -5,6 +5,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ipcfs/ipcfs/internal/sys"
 	"golang.org/x/sys/unix"
 )
 
@@ -14,36 +15,35 @@ import (
 // O_NONBLOCK so that a FIFO planted under the name cannot block the open;
 // the flag is cleared again before Open returns.
 func Open(path string, flag int, perm uint32) (int, error) {
-	for {
-		fd, err := unix.Open(path, flag|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, perm)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return -1, err
-		}
-		fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
-		if err == nil {
-			_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, fl&^unix.O_NONBLOCK)
-		}
-		if err != nil {
-			unix.Close(fd)
-			return -1, err
-		}
-		return fd, nil
+	var fd int
+	err := sys.Retry(func() (err error) {
+		fd, err = unix.Open(path, flag|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, perm)
+		return err
+	})
+	if err != nil {
+		return -1, err
 	}
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err == nil {
+		_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, fl&^unix.O_NONBLOCK)
+	}
+	if err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	return fd, nil
 }
 
 // Close closes fd.
 func Close(fd int) error { return unix.Close(fd) }
 
 // Unlink removes path (shm_unlink).
-func Unlink(path string) error { return retry(func() error { return unix.Unlink(path) }) }
+func Unlink(path string) error { return sys.Retry(func() error { return unix.Unlink(path) }) }
 
 // Fstat stats the open file fd.
 func Fstat(fd int) (Info, error) {
 	var st syscall.Stat_t
-	if err := retry(func() error { return syscall.Fstat(fd, &st) }); err != nil {
+	if err := sys.Retry(func() error { return syscall.Fstat(fd, &st) }); err != nil {
 		return Info{}, err
 	}
 	return info(&st), nil
@@ -52,7 +52,7 @@ func Fstat(fd int) (Info, error) {
 // Lstat stats path without following a symlink.
 func Lstat(path string) (Info, error) {
 	var st syscall.Stat_t
-	if err := retry(func() error { return syscall.Lstat(path, &st) }); err != nil {
+	if err := sys.Retry(func() error { return syscall.Lstat(path, &st) }); err != nil {
 		return Info{}, err
 	}
 	return info(&st), nil
@@ -60,7 +60,7 @@ func Lstat(path string) (Info, error) {
 
 // Truncate sets the size of fd (ftruncate).
 func Truncate(fd int, size int64) error {
-	return retry(func() error { return unix.Ftruncate(fd, size) })
+	return sys.Retry(func() error { return unix.Ftruncate(fd, size) })
 }
 
 // Allocate reserves the bytes [off, off+n) of fd (fallocate mode 0), growing
@@ -68,10 +68,10 @@ func Truncate(fd int, size int64) error {
 // find their pages present: a full tmpfs answers ENOSPC here instead of
 // SIGBUS later. File systems without fallocate get a plain ftruncate.
 func Allocate(fd int, off, n int64) error {
-	err := retry(func() error { return unix.Fallocate(fd, 0, off, n) })
+	err := sys.Retry(func() error { return unix.Fallocate(fd, 0, off, n) })
 	if err == unix.EOPNOTSUPP || err == unix.ENOSYS {
 		var st unix.Stat_t
-		if err := retry(func() error { return unix.Fstat(fd, &st) }); err != nil {
+		if err := sys.Retry(func() error { return unix.Fstat(fd, &st) }); err != nil {
 			return err
 		}
 		if st.Size >= off+n {
@@ -106,14 +106,6 @@ func Unmap(b []byte) error { return unix.Munmap(b) }
 
 // Sync flushes a mapping made by Map (msync MS_SYNC).
 func Sync(b []byte) error { return unix.Msync(b, unix.MS_SYNC) }
-
-func retry(f func() error) error {
-	for {
-		if err := f(); err != unix.EINTR {
-			return err
-		}
-	}
-}
 
 func info(st *syscall.Stat_t) Info {
 	mode := fs.FileMode(st.Mode & 0o777)

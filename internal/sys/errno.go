@@ -13,6 +13,8 @@ type Errno = syscall.Errno
 // The errnos portable code names.
 const (
 	EAGAIN    = syscall.EAGAIN
+	EINTR     = syscall.EINTR
+	EINVAL    = syscall.EINVAL
 	EBADF     = syscall.EBADF
 	EBUSY     = syscall.EBUSY
 	EFAULT    = syscall.EFAULT

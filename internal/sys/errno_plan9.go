@@ -12,6 +12,8 @@ type Errno = syscall.ErrorString
 // The errnos portable code names, as the error strings Linux prints for them.
 const (
 	EAGAIN    = Errno("resource temporarily unavailable")
+	EINTR     = Errno("interrupted")            // syscall.EINTR's text on plan9
+	EINVAL    = Errno("bad arg in system call") // syscall.EINVAL's text on plan9
 	EBADF     = Errno("bad file descriptor")
 	EBUSY     = Errno("no free devices") // syscall.EBUSY's text on plan9
 	EFAULT    = Errno("bad address")

@@ -1,0 +1,479 @@
+package ipcfs
+
+// This file holds the portable API of POSIX message queues: opening,
+// removing, attributes, stat and the handle's life cycle. Sending and
+// receiving are in mq_io.go, notifications in mq_notify.go, the
+// system calls in internal/mq.
+
+import (
+	"io/fs"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/mq"
+	"github.com/ipcfs/ipcfs/internal/sys"
+)
+
+// MqFile is an open POSIX message queue (mqd_t): an Mq whose
+// descriptor lives on the Go runtime poller, so any number of goroutines can
+// wait on it without holding an OS thread each.
+//
+// Write sends one message at the handle's priority (SetPriority); Read
+// receives one whole message; Send and Receive take a context and a
+// priority. Waits are bounded by deadlines (SetDeadline and friends) and
+// contexts, and skipped in non-blocking mode (SetNonblocking). All methods are
+// safe for concurrent use. Close wakes every goroutine waiting on the handle.
+//
+// A MqFile must be closed; it is not collected. This process keeps every
+// open handle in a registry until its Close (a Stat of the queue by name
+// reads its attributes through a descriptor already open), so a handle
+// dropped without Close keeps its descriptor until the process exits. It is
+// deliberately never closed behind the program's back: closing any
+// descriptor of a queue cancels this process's notification registration
+// on that queue (Notify).
+//
+// The descriptor is always non-blocking at the kernel level (other processes
+// sharing it through fork see mq_flags with O_NONBLOCK); the handle's
+// blocking mode is emulated by waiting on the poller, and Attr reports the
+// handle's mode.
+type MqFile struct {
+	name    string // "/NAME"
+	fd      int
+	file    *os.File
+	rc      syscall.RawConn
+	key     mq.Key
+	maxMsg  int64
+	msgSize int64
+
+	nonblock atomic.Bool
+	prio     atomic.Uint32
+	closed   atomic.Bool
+
+	rd, wr mqSide // deadlines of receives and sends
+
+	// rmu guards the internal receive buffer and the message held in it
+	// after a Read or Receive with a buffer too small (see mq_io.go).
+	rmu      sync.Mutex
+	rbuf     []byte
+	pending  bool
+	pendN    int
+	pendPrio uint
+}
+
+var _ Mq = (*MqFile)(nil)
+
+// OpenMq opens the message queue name ("/jobs" or "jobs"), creating it if
+// flag has os.O_CREATE (mq_open; posix_ipc's MessageQueue).
+//
+// flag is one of os.O_RDONLY, os.O_WRONLY, os.O_RDWR, or'ed with
+// os.O_CREATE, os.O_EXCL and syscall.O_NONBLOCK (non-blocking mode). perm is
+// a new queue's permission bits (the umask applies). attr sets a new queue's
+// MaxMessages and MessageSize; nil, or a zero field, means the system
+// default (/proc/sys/fs/mqueue/msg_default and msgsize_default); attr is
+// ignored when the queue exists.
+//
+// Errors, inside an *fs.PathError: fs.ErrNotExist, fs.ErrExist,
+// fs.ErrPermission, fs.ErrInvalid for a bad name, flag or attribute; a queue
+// above the msg_max or msgsize_max limits (EINVAL), beyond queues_max
+// (ENOSPC) or beyond the user's RLIMIT_MSGQUEUE (EMFILE) gives an error that
+// names the limit and how to raise it and still satisfies errors.Is with the
+// errno.
+func OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (*MqFile, error) {
+	n, err := kind.Mq.Clean(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	if err := mqCheckOpen(flag, attr); err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	create := flag&os.O_CREATE != 0
+	fd, a, err := mqOpen(n, flag&(mqAccMode|os.O_CREATE|os.O_EXCL), perm, attr)
+	if err != nil {
+		if errno, ok := err.(sys.Errno); ok {
+			err = mqExplainOpen(errno, create, attr)
+		}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	q, err := newMqFile("/"+n, fd, a)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	q.nonblock.Store(flag&sys.O_NONBLOCK != 0)
+	return q, nil
+}
+
+const mqAccMode = os.O_RDONLY | os.O_WRONLY | os.O_RDWR
+
+// mqCheckOpen validates OpenMq's flag and attr.
+func mqCheckOpen(flag int, attr *MqAttr) error {
+	if err := kind.Mq.CheckFlags(flag); err != nil {
+		return err
+	}
+	if attr != nil {
+		if attr.MaxMessages < 0 {
+			return kind.NegativeAttr("MaxMessages", attr.MaxMessages)
+		}
+		if attr.MessageSize < 0 {
+			return kind.NegativeAttr("MessageSize", attr.MessageSize)
+		}
+	}
+	return nil
+}
+
+// mqOpen is mq_open with O_NONBLOCK added (a handle blocks on the runtime
+// poller, not in the kernel); it returns the descriptor and the queue's
+// attributes. attr sets a new queue's attributes, its zero fields the
+// system's defaults.
+func mqOpen(n string, flag int, perm fs.FileMode, attr *MqAttr) (int, MqAttr, error) {
+	var ka *mq.Attr
+	if flag&os.O_CREATE != 0 && attr != nil {
+		ka = &mq.Attr{Maxmsg: attr.MaxMessages, Msgsize: attr.MessageSize}
+		if ka.Maxmsg == 0 || ka.Msgsize == 0 {
+			l, err := ReadMqLimits()
+			if err != nil {
+				return -1, MqAttr{}, err
+			}
+			ka.Maxmsg, ka.Msgsize = l.createAttr(attr)
+		}
+	}
+	fd, err := mq.Open(n, flag|sys.O_NONBLOCK|syscall.O_CLOEXEC, uint32(perm.Perm()), ka)
+	if err != nil {
+		return -1, MqAttr{}, err
+	}
+	a, err := mqGetAttr(fd)
+	if err != nil {
+		mq.Close(fd)
+		return -1, MqAttr{}, err
+	}
+	return fd, a, nil
+}
+
+// mqGetAttr returns the attributes of the queue fd (mq_getattr).
+func mqGetAttr(fd int) (MqAttr, error) {
+	a, err := mq.GetAttr(fd)
+	if err != nil {
+		return MqAttr{}, err
+	}
+	return MqAttr{MaxMessages: a.Maxmsg, MessageSize: a.Msgsize, CurMessages: a.Curmsgs}, nil
+}
+
+// newMqFile wraps the non-blocking queue descriptor fd in an os.File on the
+// runtime poller. It never calls (*os.File).Fd, which would make the
+// descriptor blocking again.
+func newMqFile(name string, fd int, a MqAttr) (*MqFile, error) {
+	st, err := mq.Fstat(fd)
+	if err != nil {
+		mq.Close(fd)
+		return nil, err
+	}
+	q := &MqFile{name: name, fd: fd, key: st.Key, maxMsg: a.MaxMessages, msgSize: a.MessageSize}
+	q.file = os.NewFile(uintptr(fd), name)
+	rc, err := q.file.SyscallConn()
+	if err != nil {
+		q.file.Close()
+		return nil, err
+	}
+	q.rc = rc
+	q.rd.set = q.file.SetReadDeadline
+	q.wr.set = q.file.SetWriteDeadline
+	mqHandles.add(q)
+	return q, nil
+}
+
+// RemoveMq removes the queue name (mq_unlink; posix_ipc's
+// unlink_message_queue). Open handles keep working; the queue goes away
+// with the last of them. Errors, inside an *fs.PathError: fs.ErrNotExist,
+// fs.ErrPermission (not the owner), fs.ErrInvalid for a bad name.
+func RemoveMq(name string) error {
+	n, err := kind.Mq.Clean(name)
+	if err != nil {
+		return &fs.PathError{Op: "remove", Path: name, Err: err}
+	}
+	if err := mq.Unlink(n); err != nil {
+		if err == syscall.EPERM {
+			err = syscall.EACCES // as glibc's mq_unlink reports it
+		}
+		return &fs.PathError{Op: "remove", Path: name, Err: err}
+	}
+	return nil
+}
+
+// Name returns the queue's name with its leading slash ("/jobs").
+func (q *MqFile) Name() string {
+	if q == nil {
+		return ""
+	}
+	return q.name
+}
+
+// Fd returns the queue descriptor (posix_ipc's mqd and fileno()), valid
+// until Close. It is non-blocking; use it with poll or epoll, or pass it to
+// C code. Do not close it. Fd returns ^uintptr(0) for a closed or nil
+// handle, as os.File does.
+func (q *MqFile) Fd() uintptr {
+	if q == nil || q.closed.Load() {
+		return ^uintptr(0)
+	}
+	return uintptr(q.fd)
+}
+
+// SyscallConn returns a raw connection to the descriptor, as os.File's does:
+// Read and Write wait on the runtime poller for the queue to become
+// non-empty or non-full.
+func (q *MqFile) SyscallConn() (syscall.RawConn, error) {
+	if err := q.checkValid("syscallconn"); err != nil {
+		return nil, err
+	}
+	return q.rc, nil
+}
+
+// checkValid returns the error for a method called on a nil or closed
+// handle.
+func (q *MqFile) checkValid(op string) error {
+	if q == nil {
+		return kind.NilHandle(op)
+	}
+	return kind.IfClosed(op, q.name, q.closed.Load())
+}
+
+// control runs f with the descriptor, which stays open meanwhile.
+func (q *MqFile) control(op string, f func(fd int) error) error {
+	if err := q.checkValid(op); err != nil {
+		return err
+	}
+	var ferr error
+	if err := q.rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
+		return &fs.PathError{Op: op, Path: q.name, Err: fs.ErrClosed}
+	}
+	if ferr != nil {
+		return pathError(op, q.name, ferr)
+	}
+	return nil
+}
+
+// Close closes the handle (mq_close). Goroutines waiting in Read, Write,
+// Send or Receive on it return fs.ErrClosed; a message held back by a short
+// Read is discarded. Closing any descriptor of a queue also cancels this
+// process's notification registration on that queue (a kernel rule). A
+// second Close returns fs.ErrClosed.
+func (q *MqFile) Close() error {
+	if q == nil {
+		return &fs.PathError{Op: "close", Path: "", Err: fs.ErrInvalid}
+	}
+	if !q.closed.CompareAndSwap(false, true) {
+		return &fs.PathError{Op: "close", Path: q.name, Err: fs.ErrClosed}
+	}
+	mqHandles.remove(q)
+	if err := q.file.Close(); err != nil {
+		return pathError("close", q.name, err)
+	}
+	return nil
+}
+
+// Attr returns the queue's attributes (mq_getattr; posix_ipc's
+// max_messages, max_message_size and current_messages). CurMessages counts
+// a message this handle holds back after a short Read. Nonblocking is the
+// handle's mode.
+func (q *MqFile) Attr() (MqAttr, error) {
+	var a MqAttr
+	err := q.control("attr", func(fd int) (err error) {
+		a, err = mqGetAttr(fd)
+		return err
+	})
+	if err != nil {
+		return MqAttr{}, err
+	}
+	q.rmu.Lock()
+	if q.pending {
+		a.CurMessages++
+	}
+	q.rmu.Unlock()
+	a.Nonblocking = q.nonblock.Load()
+	return a, nil
+}
+
+// SetNonblocking switches the handle between blocking and non-blocking mode
+// (posix_ipc's block = not nonblocking). In non-blocking mode a send to a
+// full queue and a receive from an empty one fail at once with ErrWouldBlock.
+// Only this handle changes; the kernel descriptor stays non-blocking.
+func (q *MqFile) SetNonblocking(nonblocking bool) error {
+	if err := q.checkValid("setnonblocking"); err != nil {
+		return err
+	}
+	q.nonblock.Store(nonblocking)
+	return nil
+}
+
+// SetPriority sets the priority Write and ReadFrom send at, 0 to
+// MqPriorityMax (fs.ErrInvalid above).
+func (q *MqFile) SetPriority(prio uint) error {
+	if err := q.checkValid("setpriority"); err != nil {
+		return err
+	}
+	if prio > MqPriorityMax {
+		return &fs.PathError{Op: "setpriority", Path: q.name, Err: kind.PriorityTooHigh(prio, MqPriorityMax)}
+	}
+	q.prio.Store(uint32(prio))
+	return nil
+}
+
+// SetDeadline sets the read and write deadlines, as os.File's SetDeadline
+// does: waits in Read, Receive, Write and Send that pass it fail with
+// os.ErrDeadlineExceeded, having received or sent nothing. The zero time
+// means no deadline.
+func (q *MqFile) SetDeadline(t time.Time) error {
+	if err := q.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return q.SetWriteDeadline(t)
+}
+
+// SetReadDeadline sets the deadline for Read and Receive.
+func (q *MqFile) SetReadDeadline(t time.Time) error {
+	if err := q.checkValid("setreaddeadline"); err != nil {
+		return err
+	}
+	return pathError("setreaddeadline", q.name, q.rd.setUser(t))
+}
+
+// SetWriteDeadline sets the deadline for Write, Send and ReadFrom.
+func (q *MqFile) SetWriteDeadline(t time.Time) error {
+	if err := q.checkValid("setwritedeadline"); err != nil {
+		return err
+	}
+	return pathError("setwritedeadline", q.name, q.wr.setUser(t))
+}
+
+// Stat returns the queue's FileInfo: mode fs.ModeIrregular plus the
+// permission bits, Size the bytes of all queued messages (the kernel's QSIZE;
+// 0 on a write-only handle, which cannot read it), Sys() an MqInfo with the
+// attributes and the raw *syscall.Stat_t.
+func (q *MqFile) Stat() (fs.FileInfo, error) {
+	var fi fs.FileInfo
+	err := q.control("stat", func(fd int) error {
+		st, err := mq.Fstat(fd)
+		if err != nil {
+			return err
+		}
+		a, err := mqGetAttr(fd)
+		if err != nil {
+			return err
+		}
+		size, _ := mq.Qsize(fd)
+		q.rmu.Lock()
+		if q.pending {
+			a.CurMessages++
+			size += int64(q.pendN)
+		}
+		q.rmu.Unlock()
+		a.Nonblocking = q.nonblock.Load()
+		fi = mqInfo(q.name[1:], size, st, a)
+		return nil
+	})
+	return fi, err
+}
+
+func mqInfo(n string, size int64, st mq.Stat, a MqAttr) fs.FileInfo {
+	return kind.Mq.Info(n, size, st.Perm, st.ModTime, MqInfo{Attr: a, Stat: st.Sys})
+}
+
+// statMq returns the FileInfo of queue name for the namespace's Stat and
+// ReadDir("mq"). It needs the mqueue file system at /dev/mqueue. Size and
+// Sys().(MqInfo).Attr come from an open handle of this process when there is
+// one — opening and closing another descriptor would cancel this process's
+// notification registration on the queue — or else from a descriptor opened
+// for the purpose (read-only, else write-only; nothing is received).
+func statMq(name string) (fs.FileInfo, error) {
+	n, err := kind.Mq.Clean(name)
+	if err != nil {
+		return nil, err
+	}
+	if !MqSupported {
+		return nil, mqUnsupported()
+	}
+	if !mq.Mounted() {
+		return nil, ErrMqueueNotMounted
+	}
+	st, err := mq.Lstat(kind.Mq.HostPath(n))
+	if err != nil {
+		return nil, err
+	}
+	if !st.Regular {
+		return nil, syscall.ENOENT
+	}
+	var a MqAttr
+	var size int64
+	if !mqHandles.stat(st.Key, &a, &size) {
+		fd, _, err := mqOpen(n, os.O_RDONLY, 0, nil)
+		if err != nil {
+			fd, _, err = mqOpen(n, os.O_WRONLY, 0, nil)
+		}
+		if err == nil {
+			a, _ = mqGetAttr(fd)
+			size, _ = mq.Qsize(fd)
+			mq.Close(fd)
+		}
+	}
+	return mqInfo(n, size, st, a), nil
+}
+
+// mqHandles tracks this process's open handles by queue, for statMq.
+var mqHandles = &mqHandleSet{m: map[mq.Key][]*MqFile{}}
+
+type mqHandleSet struct {
+	mu sync.Mutex
+	m  map[mq.Key][]*MqFile
+}
+
+func (s *mqHandleSet) add(q *MqFile) {
+	s.mu.Lock()
+	s.m[q.key] = append(s.m[q.key], q)
+	s.mu.Unlock()
+}
+
+func (s *mqHandleSet) remove(q *MqFile) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := s.m[q.key]
+	for i, h := range list {
+		if h == q {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(s.m, q.key)
+	} else {
+		s.m[q.key] = list
+	}
+}
+
+// stat fills a and size from an open handle of the queue key, preferring
+// one that can read the QSIZE line; it reports whether one was found.
+func (s *mqHandleSet) stat(key mq.Key, a *MqAttr, size *int64) bool {
+	s.mu.Lock()
+	list := append([]*MqFile(nil), s.m[key]...)
+	s.mu.Unlock()
+	found := false
+	for _, q := range list {
+		readable := false
+		q.rc.Control(func(fd uintptr) {
+			attr, err := mqGetAttr(int(fd))
+			if err != nil {
+				return
+			}
+			found, *a = true, attr
+			if sz, err := mq.Qsize(int(fd)); err == nil {
+				readable, *size = true, sz
+			}
+		})
+		if readable {
+			return true
+		}
+	}
+	return found
+}

@@ -1,0 +1,168 @@
+package ipcfs
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"time"
+)
+
+// File is an open object or directory of a Namespace. Every file kind is
+// an fs.File and an io.Writer; what Read and Write mean depends on the kind
+// (see Shm, Mq and Sem). Directories also implement
+// fs.ReadDirFile.
+type File interface {
+	fs.File
+	io.Writer
+	// Name returns the object's POSIX name with its leading slash ("/x"),
+	// as posix_ipc's name attribute does; for a directory, its path in the
+	// namespace ("shm").
+	Name() string
+}
+
+// Shm is an open shared memory segment (shm_open + mmap). It reads
+// and writes like a regular file: Read/Write move the offset, ReadAt/WriteAt
+// do not, writing past the end grows the segment, reading at the end returns
+// io.EOF. Implemented by *ShmFile and by the in-memory segments of package
+// fstest.
+type Shm interface {
+	File
+	io.ReaderAt
+	io.WriterAt
+	io.Seeker
+	io.ReaderFrom
+	io.WriterTo
+	// Size returns the segment's current size, including resizes made by
+	// other handles or processes.
+	Size() (int64, error)
+	// Truncate resizes the segment to size bytes (ftruncate) and remaps it.
+	Truncate(size int64) error
+	// Sync flushes the mapping (msync); a no-op where memory is the store.
+	Sync() error
+}
+
+// MqAttr holds a message queue's attributes (struct mq_attr).
+type MqAttr struct {
+	// MaxMessages is the queue's capacity in messages (mq_maxmsg).
+	MaxMessages int64
+	// MessageSize is the largest message the queue takes (mq_msgsize).
+	MessageSize int64
+	// CurMessages is the number of messages queued now (mq_curmsgs).
+	// Ignored when creating a queue.
+	CurMessages int64
+	// Nonblocking reports whether the handle is in non-blocking mode
+	// (O_NONBLOCK in mq_flags). Ignored when creating a queue.
+	Nonblocking bool
+}
+
+// Mq is an open POSIX message queue. Write sends its argument as
+// one message at the handle's default priority; Read receives one whole
+// message (io.ErrShortBuffer, with nothing lost, if it does not fit).
+// Messages come out highest priority first, FIFO within a priority.
+// Implemented by *MqFile and by the in-memory queues of package fstest.
+type Mq interface {
+	File
+	// Send sends msg at priority prio (0 to MqPriorityMax), waiting while
+	// the queue is full unless the handle is non-blocking (ErrWouldBlock).
+	// It returns ctx.Err() when ctx ends first and os.ErrDeadlineExceeded when
+	// the write deadline passes; nothing is sent then.
+	Send(ctx context.Context, msg []byte, prio uint) error
+	// Receive receives the next message into buf and returns its length and
+	// priority, waiting while the queue is empty unless the handle is
+	// non-blocking (ErrWouldBlock). A buf shorter than the message gives
+	// io.ErrShortBuffer and leaves the message queued.
+	Receive(ctx context.Context, buf []byte) (n int, prio uint, err error)
+	// Attr returns the queue's attributes (mq_getattr).
+	Attr() (MqAttr, error)
+	// SetNonblocking switches the handle between blocking and non-blocking
+	// mode (posix_ipc's block attribute, mq_setattr).
+	SetNonblocking(nonblocking bool) error
+	// SetPriority sets the priority Write sends at (0 unless set).
+	SetPriority(prio uint) error
+	// SetDeadline sets the read and write deadlines, as os.File does.
+	SetDeadline(t time.Time) error
+	// SetReadDeadline bounds Read and Receive waits.
+	SetReadDeadline(t time.Time) error
+	// SetWriteDeadline bounds Write and Send waits.
+	SetWriteDeadline(t time.Time) error
+	// Notify registers fn to be called, once, on the queue's next empty to
+	// non-empty transition (mq_notify). Only one registration may exist per
+	// queue across all processes: otherwise ErrBusy. fn may call Notify again.
+	Notify(fn func()) error
+	// CancelNotify removes this handle's registration, if any.
+	CancelNotify() error
+}
+
+// Sem is an open named semaphore. Read waits until it can take one
+// unit, then takes up to len(p) units without waiting more and returns how
+// many it took; Write releases len(p) units. Implemented by *SemFile and by
+// the in-memory semaphores of package fstest.
+type Sem interface {
+	File
+	// Acquire takes one unit, waiting while the value is zero, until ctx ends
+	// (ctx.Err(), nothing taken) or the read deadline passes
+	// (os.ErrDeadlineExceeded).
+	Acquire(ctx context.Context) error
+	// TryAcquire takes one unit if it can without waiting, else ErrWouldBlock.
+	TryAcquire() error
+	// Release adds one unit (sem_post); at SemValueMax it fails with
+	// syscall.EOVERFLOW and changes nothing.
+	Release() error
+	// Value returns the current value (sem_getvalue).
+	Value() (int, error)
+	// SetDeadline sets the deadline for waits in Read and Acquire.
+	SetDeadline(t time.Time) error
+	// SetReadDeadline is SetDeadline.
+	SetReadDeadline(t time.Time) error
+}
+
+// Namespace is a POSIX IPC namespace: the host's (*FS, from New) or an
+// in-memory one (package fstest). Paths follow fs.ValidPath: "." is the root
+// holding the three directories "shm", "mq" and "sem"; objects are
+// "shm/NAME", "mq/NAME" and "sem/NAME".
+type Namespace interface {
+	fs.ReadDirFS
+	fs.StatFS
+	// OpenFile opens or creates the object at path: flag takes os.O_RDONLY,
+	// os.O_WRONLY, os.O_RDWR, os.O_CREATE, os.O_EXCL, os.O_TRUNC (shm) and
+	// syscall.O_NONBLOCK (queues); perm is the mode of a new object. New
+	// queues get the system's default attributes and new semaphores value 0.
+	OpenFile(path string, flag int, perm fs.FileMode) (File, error)
+	// Remove unlinks the object at path; open handles keep working.
+	Remove(path string) error
+	// CreateTemp creates a new object in dir ("shm", "mq" or "sem") with a
+	// random name made from pattern, as os.CreateTemp does: the last "*" is
+	// replaced by random characters (appended if there is none).
+	CreateTemp(dir, pattern string) (File, error)
+	// OpenShm opens a shared memory segment; a size > 0 resizes it.
+	OpenShm(name string, flag int, perm fs.FileMode, size int64) (Shm, error)
+	// OpenMq opens a message queue; attr sets a new queue's capacity and
+	// message size (nil: the system defaults).
+	OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (Mq, error)
+	// OpenSem opens a named semaphore; value is a new semaphore's value.
+	OpenSem(name string, flag int, perm fs.FileMode, value uint32) (Sem, error)
+	// Chmod changes the object's permission bits.
+	Chmod(path string, mode fs.FileMode) error
+	// Chown changes the object's owner and group.
+	Chown(path string, uid, gid int) error
+	// Chtimes changes the object's access and modification times.
+	Chtimes(path string, atime, mtime time.Time) error
+}
+
+// MqInfo is what FileInfo.Sys returns for a message queue.
+type MqInfo struct {
+	// Attr holds the queue's attributes; MaxMessages and MessageSize are 0
+	// when the queue could not be opened to read them (no permission).
+	Attr MqAttr
+	// Stat is the raw stat of /dev/mqueue/NAME, nil when unavailable.
+	Stat any
+}
+
+// SemInfo is what FileInfo.Sys returns for a semaphore.
+type SemInfo struct {
+	// Value is the semaphore's value when it was stat'ed.
+	Value int
+	// Stat is the raw stat of /dev/shm/sem.NAME (*syscall.Stat_t), nil for
+	// in-memory semaphores.
+	Stat any
+}

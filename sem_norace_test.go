@@ -1,5 +1,0 @@
-//go:build !race
-
-package ipcfs
-
-const raceEnabled = false
