@@ -1,6 +1,7 @@
 // This file holds SemFile, a POSIX named semaphore as a file: OpenSem,
-// RemoveSem and the operations. The algorithm and the file format live in
-// internal/sem, the futex system call in internal/futex.
+// RemoveSem and the operations. The algorithm, the file format, the
+// per-process table of semaphores and the waiting engine live in
+// internal/sem, the futex system calls in internal/futex.
 
 package ipcfs
 
