@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // childRoles holds the programs a test can run in a child process: the test
@@ -26,14 +27,16 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(run())
 	}
+	testenv.SkipExamplesIfEmulated("^ExampleMqFile_Notify$", testenv.NoMqNotify)
 	os.Exit(m.Run())
 }
 
 // childCommand returns a command that runs role in a child process, with the
-// extra environment variables env ("KEY=value").
+// extra environment variables env ("KEY=value"); under emulation the child
+// runs under the emulator too (internal/testenv).
 func childCommand(t testing.TB, role string, env ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := testenv.Self("-test.run=^$")
 	cmd.Env = append(append(os.Environ(), "IPCFS_TEST_CHILD="+role), env...)
 	cmd.Stderr = os.Stderr
 	return cmd
@@ -52,20 +55,11 @@ func uniqueName(t testing.TB) string {
 	return fmt.Sprintf("/ipcfs-t%d-%d-%s", os.Getpid(), nameSeq.Add(1), base)
 }
 
-// buildC compiles the C program src with gcc into a temporary directory and
-// returns the binary's path. Extra arguments (libraries, -pthread) follow
-// the source.
+// buildC compiles the C program src into a temporary directory and returns
+// the binary's path; start it with testenv.Command (under emulation it is
+// built for the emulated architecture). Extra arguments (libraries,
+// -pthread) follow the source.
 func buildC(t testing.TB, src string, args ...string) string {
 	t.Helper()
-	dir := t.TempDir()
-	cfile := filepath.Join(dir, "prog.c")
-	if err := os.WriteFile(cfile, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "prog")
-	cmdArgs := append([]string{"-O2", "-Wall", "-o", bin, cfile}, args...)
-	if out, err := exec.Command("gcc", cmdArgs...).CombinedOutput(); err != nil {
-		t.Fatalf("gcc %v: %v\n%s", cmdArgs, err, out)
-	}
-	return bin
+	return testenv.BuildC(t, src, args...)
 }

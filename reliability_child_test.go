@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // relChild is a child process's view of its checks: what it prints goes
@@ -77,7 +79,7 @@ func relWorldExecutable(t *testing.T) (string, error) {
 			return "", err
 		}
 	}
-	src, err := os.Open(os.Args[0])
+	src, err := os.Open(testenv.Executable())
 	if err != nil {
 		return "", err
 	}
@@ -120,13 +122,13 @@ func relCommand(t *testing.T, role string, opts relChildOpts) *exec.Cmd {
 		relCheckUnshare(t)
 	}
 	cmd := childCommand(t, role, opts.env...)
-	args := []string{os.Args[0], "-test.run=^$"}
+	args := testenv.Argv(testenv.Executable(), "-test.run=^$")
 	if opts.uid != 0 {
 		bin, err := relWorldExecutable(t)
 		if err != nil {
 			t.Fatalf("copying the test binary for another user: %v", err)
 		}
-		args[0] = bin
+		args = testenv.Argv(bin, "-test.run=^$")
 		id := fmt.Sprint(opts.uid)
 		args = append([]string{"setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups"}, args...)
 	}

@@ -21,6 +21,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 func init() {
@@ -439,6 +441,7 @@ func TestReliabilityRlimitNofileErrorNamesTheLimit(t *testing.T) {
 }
 
 func TestReliabilityFullTmpfs(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	relRunChild(t, "rel-limits", relChildOpts{mntNS: true, env: []string{"REL_CHECK=full-tmpfs"},
 		setup: "mount -t tmpfs -o size=1m,mode=1777 tmpfs /dev/shm"})
 }

@@ -14,13 +14,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/names"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // relSemHostPath returns the host file of semaphore name.
@@ -210,7 +210,7 @@ func TestSecuritySemaphoreNeverHalfInitialisedForGlibc(t *testing.T) {
 	const rounds, value = 100, 7
 	bin := buildC(t, relSemOpenerC, "-pthread")
 	base := uniqueName(t)
-	cmd := exec.Command(bin, base, strconv.Itoa(rounds))
+	cmd := testenv.Command(bin, base, strconv.Itoa(rounds))
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

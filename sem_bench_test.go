@@ -2,9 +2,10 @@ package ipcfs
 
 import (
 	"context"
-	"os/exec"
 	"strconv"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // BenchmarkSemPingPong measures round trips (post one semaphore, wait for
@@ -32,7 +33,7 @@ func BenchmarkSemPingPong(b *testing.B) {
 		cmd, out := semStartC(b, c, "pong", ping.Name(), pong.Name(), strconv.Itoa(b.N))
 		semReadLine(b, out)
 		b.ResetTimer()
-		if out, err := exec.Command(c, "ping", ping.Name(), pong.Name(), strconv.Itoa(b.N)).Output(); err != nil {
+		if out, err := testenv.Command(c, "ping", ping.Name(), pong.Name(), strconv.Itoa(b.N)).Output(); err != nil {
 			b.Fatalf("%v %s", err, out)
 		}
 		b.StopTimer()

@@ -10,11 +10,14 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // Signals hitting the waiting thread (Go's own preemption signal here)
 // neither end the wait nor disturb the waiter count.
 func TestSemSignalsDuringWaitKeepCount(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	s := semCreate(t, 0)
 	tids := make(chan int)
 	errc := make(chan error)

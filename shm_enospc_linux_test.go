@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 func init() { childRoles["shm-enospc"] = shmChildENOSPC }
@@ -83,6 +85,7 @@ func shmChildENOSPC() int {
 }
 
 func TestShmFileFullTmpfsGivesENOSPCNotSIGBUS(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	if os.Getuid() != 0 {
 		t.Skip("needs root to mount a small tmpfs in a private mount namespace")
 	}
