@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // TestBinary builds the real binary and runs it: ls, a usage error, and a
@@ -36,7 +37,7 @@ func TestBinary(t *testing.T) {
 	}
 	start := func(args ...string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
 		stdout, stderr = new(bytes.Buffer), new(bytes.Buffer)
-		cmd = exec.Command(bin, args...)
+		cmd = testenv.Command(bin, args...)
 		cmd.Stdout, cmd.Stderr = stdout, stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

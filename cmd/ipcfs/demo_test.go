@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // A test that needs the demo in a process of its own (to signal it) runs
@@ -159,7 +160,7 @@ type demoStarted struct {
 // its first "talking with pid" line.
 func demoStartProcess(t *testing.T, args string) *demoStarted {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := testenv.Self("-test.run=^$")
 	// A process group of its own, as a shell gives a foreground job.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Env = append(os.Environ(), demoTestMainEnv+"="+args)

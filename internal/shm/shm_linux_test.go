@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"unsafe"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // tempFile returns a new file of size bytes opened with Open, as an
@@ -27,6 +29,7 @@ func tempFile(t *testing.T, size int64) (*os.File, int) {
 }
 
 func TestGuardTurnsSIGBUSOnItsMappingIntoFaulted(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	page := os.Getpagesize()
 	f, fd := tempFile(t, int64(4*page))
 	m, err := Map(f, 4*page, true)
