@@ -40,8 +40,8 @@ when their demo's lock can be taken, which no other process, in any PID
 namespace, can fake.`,
 	flags: func(fl *flag.FlagSet) any {
 		o := &demoOptions{}
-		fl.IntVar(&o.iterations, "iterations", 2000, "round trips per transport, `N`")
-		fl.StringVar(&o.transport, "transport", "all", "the conversation to run: shm (shared memory + semaphore), mq (message queue) or all (`shm|mq|all`)")
+		fl.IntVar(&o.iterations, "iterations", 2000, "`N` round trips per transport")
+		fl.StringVar(&o.transport, "transport", "all", "the conversation to run, `shm|mq|all`: shm (shared memory + semaphore), mq (message queue) or both")
 		fl.BoolVar(&o.json, "json", false, "print the summary as JSON and no progress")
 		return o
 	},

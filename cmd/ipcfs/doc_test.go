@@ -92,3 +92,19 @@ func TestHelpAgreesWithUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEListsEveryForm: the README's table of commands shows every form
+// of every command as its usage line does.
+func TestREADMEListsEveryForm(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commands {
+		for _, form := range strings.Split(c.args, "\n") {
+			if want := "`ipcfs " + c.name + " " + strings.ReplaceAll(form, "|", `\|`) + "`"; !strings.Contains(string(readme), want) {
+				t.Errorf("README.md lacks %s", want)
+			}
+		}
+	}
+}

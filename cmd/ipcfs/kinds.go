@@ -75,7 +75,7 @@ var cliKinds = [kind.Count]cliKind{
 				return ""
 			}
 			if en.MaxMessages == nil {
-				return "attributes unknown (no permission to open the queue), so not checked"
+				return "attributes that cannot be read to check them (no permission to open the queue)"
 			}
 			var diffs []string
 			if set["max-messages"] && *en.MaxMessages != o.maxMessages {

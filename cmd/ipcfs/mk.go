@@ -27,10 +27,10 @@ any, and fails naming the difference otherwise. The mode is not checked
 (it changes with use). Without --size a segment is created empty.`,
 	flags: func(fl *flag.FlagSet) any {
 		o := &mkOptions{fl: fl, mode: 0o600}
-		fl.Var(&o.size, "size", "shm: segment size in bytes, `N` with an optional k, m or g suffix (default 0: empty)")
-		fl.Int64Var(&o.maxMessages, "max-messages", 0, "mq: capacity in messages, `N` (default: the kernel's msg_default; with only --message-size: msg_max)")
-		fl.Var(&o.messageSize, "message-size", "mq: largest message in bytes, `N` (default: the kernel's msgsize_default; with only --max-messages: 8192 or msgsize_max if lower)")
-		fl.Uint64Var(&o.value, "value", 0, "sem: initial value `N` of the semaphore")
+		fl.Var(&o.size, "size", "shm: segment size, `N` bytes with an optional k, m or g suffix (default: 0, empty)")
+		fl.Int64Var(&o.maxMessages, "max-messages", 0, "mq: capacity, `N` messages (default: the kernel's msg_default; with only --message-size: msg_max)")
+		fl.Var(&o.messageSize, "message-size", "mq: largest message, `N` bytes (default: the kernel's msgsize_default; with only --max-messages: 8192 or msgsize_max if lower)")
+		fl.Uint64Var(&o.value, "value", 0, "sem: the semaphore's initial value, `N`")
 		fl.Var(&o.mode, "mode", "permission bits of the new object, `MODE` in octal")
 		fl.BoolVar(&o.existOK, "exist-ok", false, "an existing object is not an error: check it, change nothing")
 		fl.BoolVar(&o.excl, "excl", false, "deprecated: mk always fails on an existing object now")

@@ -51,7 +51,7 @@ UTF-8 as \t, \x1b, \u2028, ... (so a message never spans lines or reaches the
 terminal as control characters). --json gives the exact bytes.`,
 	flags: func(fl *flag.FlagSet) any {
 		o := &recvOptions{count: 1}
-		fl.IntVar(&o.count, "n", 1, "number of messages to receive, `N`")
+		fl.IntVar(&o.count, "n", 1, "receive `N` messages")
 		fl.Var(&o.timeout, "timeout", "how long each receive may wait while the queue is empty, a Go duration `D` (500ms, 2s; 0: do not wait; default: as long as it takes)")
 		fl.BoolVar(&o.json, "json", false, `print one JSON object per message: {"priority":P,"size":N,"message":"text"} ("message_base64" when not UTF-8)`)
 		return o
