@@ -141,7 +141,9 @@ func TestREADMEAndBenchRunAgreeOnTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	durations := regexp.MustCompile(`(?i)takes ([0-9.]+ to [0-9.]+) minutes on 2 cores: about ([0-9]+) s when idle, ([0-9]+) s measured`)
-	flat := func(b []byte) string { return strings.Join(strings.Fields(strings.ReplaceAll(string(b), "\n# ", " ")), " ") }
+	flat := func(b []byte) string {
+		return strings.Join(strings.Fields(strings.ReplaceAll(string(b), "\n# ", " ")), " ")
+	}
 	want := durations.FindStringSubmatch(flat(script))
 	got := durations.FindStringSubmatch(flat(readme))
 	if want == nil || got == nil || want[1] != got[1] || want[2] != got[2] || want[3] != got[3] {
