@@ -55,9 +55,9 @@ var cliKinds = [kind.Count]cliKind{
 		},
 		describe: func(line func(label, format string, args ...any), en *entry) {
 			if en.Size >= 1024 {
-				line("size", "%d bytes (%s)", en.Size, humanSize(en.Size))
+				line("size", "%s (%s)", plural(en.Size, "byte"), humanSize(en.Size))
 			} else {
-				line("size", "%d bytes", en.Size)
+				line("size", "%s", plural(en.Size, "byte"))
 			}
 		},
 	},

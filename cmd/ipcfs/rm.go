@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -134,8 +135,10 @@ func matching(e *env, k *kind.Kind, pattern string) ([]object, error) {
 	if err != nil {
 		return nil, err
 	}
+	all := append(names, more...)
+	slices.Sort(all)
 	var objs []object
-	for _, name := range append(names, more...) {
+	for _, name := range all {
 		if ok, _ := path.Match(pattern, name); ok {
 			objs = append(objs, object{kind: k, name: name})
 		}
