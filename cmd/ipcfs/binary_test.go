@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // TestBinary builds the real binary and runs it: ls, a usage error, and a
@@ -41,7 +42,7 @@ func TestBinary(t *testing.T) {
 	}
 	start := func(args ...string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
 		stdout, stderr = new(bytes.Buffer), new(bytes.Buffer)
-		cmd = exec.Command(bin, args...)
+		cmd = testenv.Command(bin, args...)
 		cmd.Stdout, cmd.Stderr = stdout, stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -117,7 +118,7 @@ func TestBinary(t *testing.T) {
 		ns := ipcfs.New()
 		p := testPath(t, ns, "shm")
 		mustRun(t, ns, "", "mk", p, "--size", "8m")
-		cmd := exec.Command(bin, "cat", p)
+		cmd := testenv.Command(bin, "cat", p)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.StdoutPipe()
@@ -155,7 +156,7 @@ func TestBinary(t *testing.T) {
 		mustRun(t, ns, "", "mk", p, "--max-messages", "4", "--message-size", "128")
 		// A 256 MiB line (endless for all send should care) is refused
 		// after its first 129 bytes: the process never holds it.
-		cmd := exec.Command(bin, "send", p, "-")
+		cmd := testenv.Command(bin, "send", p, "-")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		in, err := cmd.StdinPipe()
@@ -196,7 +197,7 @@ func TestBinary(t *testing.T) {
 		big := testPath(t, ns, "mq")
 		mustRun(t, ns, "", "mk", big, "--max-messages", "4", "--message-size", "8192")
 		const lineLen, lines = 8000, 64 << 20 / 8000
-		cmd = exec.Command(bin, "send", big, "-")
+		cmd = testenv.Command(bin, "send", big, "-")
 		cmd.Stderr = &stderr
 		stderr.Reset()
 		line := append(bytes.Repeat([]byte("y"), lineLen-1), '\n')

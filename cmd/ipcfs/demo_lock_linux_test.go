@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -114,8 +115,10 @@ func TestDemoLiveInAnotherPIDNamespaceIsLeftAlone(t *testing.T) {
 	inner := pidMax - 1
 	for ; inner > 300 && unix.Kill(inner, 0) != unix.ESRCH; inner-- {
 	}
-	cmd := exec.Command("unshare", "-p", "-f", "--mount-proc", "sh", "-c",
-		`echo "$1" > /proc/sys/kernel/ns_last_pid && "$0" -test.run='^$'; exit $?`, os.Args[0], strconv.Itoa(inner-1))
+	argv := append([]string{"unshare", "-p", "-f", "--mount-proc", "sh", "-c",
+		`echo "$0" > /proc/sys/kernel/ns_last_pid && "$@"; exit $?`, strconv.Itoa(inner - 1)},
+		testenv.Argv(testenv.Executable(), "-test.run=^$")...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	d := demoStartCommand(t, cmd, "--iterations 1000000000 --transport shm")
 	t.Cleanup(func() {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)

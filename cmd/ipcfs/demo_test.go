@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // A test that needs the demo in a process of its own (to signal it) runs
@@ -163,7 +164,7 @@ type demoStarted struct {
 // its first "talking with pid" line.
 func demoStartProcess(t *testing.T, args string) *demoStarted {
 	t.Helper()
-	return demoStartCommand(t, exec.Command(os.Args[0], "-test.run=^$"), args)
+	return demoStartCommand(t, testenv.Self("-test.run=^$"), args)
 }
 
 // demoStartCommand is demoStartProcess for a command that runs this test
