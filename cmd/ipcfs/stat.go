@@ -42,20 +42,27 @@ func runStat(e *env, opts any, args []string) error {
 	line := func(label, format string, args ...any) {
 		fmt.Fprintf(&b, "%-14s"+format+"\n", append([]any{label + ":"}, args...)...)
 	}
-	line("path", "%s", en.Path)
+	line("path", "%s", obj)
+	if !obj.reachable() {
+		line("note", "the name is not UTF-8: io/fs (Stat, Open, ReadDir) cannot reach it; ipcfs commands take the quoted path above, the library its POSIX name (OpenShm, RemoveShm, ...)")
+	}
 	line("kind", "%s", obj.kind.Title)
 	cli(obj.kind).describe(line, &en)
 	line("mode", "%s (%s)", en.Mode, fi.Mode().Perm())
 	if en.UID != nil {
-		line("owner", "%s (uid %d, gid %d)", en.Owner, *en.UID, *en.GID)
+		line("owner", "%s (uid %d, gid %d)", en.ownerText(), *en.UID, *en.GID)
 	}
-	line("modified", "%s", en.localTime())
+	line("modified", "%s", en.localTime(e.loc))
 	_, err = fmt.Fprint(e.stdout, b.String())
 	return err
 }
 
 // statObject returns the FileInfo of obj. The host stats a queue through a
-// descriptor, without the mqueue mount (which only listing needs).
+// descriptor, without the mqueue mount (which only listing needs); an
+// object whose name io/fs cannot carry is stat'ed through a handle.
 func statObject(e *env, obj object) (fs.FileInfo, error) {
-	return e.ns.Stat(obj.String())
+	if !obj.reachable() {
+		return statByHandle(e, obj)
+	}
+	return e.ns.Stat(obj.nsPath())
 }
