@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -130,7 +131,11 @@ func (s *SemFile) use(op string) error {
 	return nil
 }
 
-// Name returns the semaphore's name with its leading slash ("/name").
+// Name returns the name the semaphore was opened by, which its errors carry
+// too: the POSIX name with its leading slash ("/name") when opened with
+// OpenSem, as posix_ipc's name attribute; the namespace path ("sem/name")
+// when opened through a Namespace by path (OpenFile, CreateTemp), as
+// os.File's Name.
 func (s *SemFile) Name() string {
 	if s == nil {
 		return ""
@@ -143,9 +148,10 @@ func (s *SemFile) Name() string {
 // nil once it has taken a unit. It gives up, without taking a unit, when
 // ctx is done (an error matching ctx.Err()), when the read deadline passes
 // (os.ErrDeadlineExceeded) or when the handle is closed (fs.ErrClosed). A
-// ctx already done or a deadline already passed fails even if a unit is
-// available (as golang.org/x/sync/semaphore does; C's sem_timedwait would
-// take it).
+// ctx already done or a deadline already passed fails before trying, even
+// if a unit is available (Go's rule for every wait in this package, as
+// golang.org/x/sync/semaphore and net.Conn do; C's sem_timedwait would take
+// it). For posix_ipc's acquire(timeout=0), use TryAcquire.
 //
 // While it waits it holds an OS thread (see SemFile). It sleeps in slices
 // of at most 100ms, re-checking ctx, the deadline and the handle between
@@ -311,7 +317,8 @@ func (s *SemFile) Value() (int, error) {
 
 // Do acquires a unit, runs fn and releases the unit, even if fn panics:
 // the shape of posix_ipc's "with sem:" block, for a semaphore used as a
-// lock. It returns Acquire's error without running fn, or fn's error and
+// lock. It returns Acquire's error without running fn (so a ctx already
+// done or a deadline already past runs nothing), or fn's error and
 // Release's error joined (errors.Join). A nil fn gives fs.ErrInvalid and
 // takes nothing.
 func (s *SemFile) Do(ctx context.Context, fn func() error) (err error) {
@@ -328,8 +335,9 @@ func (s *SemFile) Do(ctx context.Context, fn func() error) (err error) {
 }
 
 // Read waits until it can take one unit (as Acquire does, bounded by the
-// read deadline), then takes up to len(p)-1 more without waiting, and
-// returns how many it took, writing a 1 byte into p for each. So
+// read deadline; one already past fails before trying), then takes up to
+// len(p)-1 more without waiting, and returns how many it took, writing a 1
+// byte into p for each. So
 // io.CopyN(io.Discard, s, 3) acquires three units. An empty p takes
 // nothing and returns 0, nil.
 func (s *SemFile) Read(p []byte) (int, error) {
@@ -434,10 +442,12 @@ const SemTimeoutSupported = runtime.GOOS == "linux"
 // SEMAPHORE_VALUE_SUPPORTED): true on Linux.
 const SemValueSupported = runtime.GOOS == "linux"
 
-// Stat returns the semaphore's FileInfo: the name without slash, mode
-// fs.ModeIrregular plus its permission bits, Size its value (the number
-// of bytes Read could take now), the file's modification time, and Sys()
-// a SemInfo with the value and the *syscall.Stat_t of /dev/shm/sem.NAME.
+// Stat returns the semaphore's FileInfo, as the namespace's Stat does: the
+// name without slash, a regular file (as /dev/shm/sem.NAME is) with its
+// permission bits, Size the length of its status text (what opening it to
+// look, with fs.FS's Open, reads; see SemInfo.Status), the file's
+// modification time, and Sys() a SemInfo with the value and the
+// *syscall.Stat_t of /dev/shm/sem.NAME.
 func (s *SemFile) Stat() (fs.FileInfo, error) {
 	if err := s.use("stat"); err != nil {
 		return nil, err
@@ -447,11 +457,11 @@ func (s *SemFile) Stat() (fs.FileInfo, error) {
 	if err != nil {
 		return nil, pathError("stat", s.name, err)
 	}
-	return semInfo(s.name[1:], st, int(s.word.Value())), nil
+	return semInfo(path.Base(s.name), st, int(s.word.Value())), nil
 }
 
 func semInfo(name string, st sem.Info, value int) fs.FileInfo {
-	return kind.Sem.Info(name, int64(value), st.Perm, st.ModTime, SemInfo{Value: value, Stat: st.Sys})
+	return kind.Sem.StatusInfo(name, st.Perm, st.ModTime, SemInfo{Value: value, Stat: st.Sys})
 }
 
 // statSem returns the FileInfo of the semaphore with the clean name n, as

@@ -19,7 +19,7 @@ type memSem struct {
 func (s *memSem) info() fs.FileInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return kind.Sem.Info(s.name, s.value, s.perm, s.mtime, ipcfs.SemInfo{Value: int(s.value)})
+	return kind.Sem.StatusInfo(s.name, s.perm, s.mtime, ipcfs.SemInfo{Value: int(s.value)})
 }
 
 // OpenSem opens or creates an in-memory semaphore, as ipcfs.OpenSem does:
@@ -75,11 +75,12 @@ func (f *memSemFile) hd() *handle {
 	return &f.h
 }
 
-// Name returns the semaphore's POSIX name ("/x").
+// Name returns the name the semaphore was opened by: "/x", or "sem/x" by
+// path.
 func (f *memSemFile) Name() string { return f.hd().Name() }
 
-// Stat returns the semaphore's FileInfo: fs.ModeIrregular, Sys an
-// ipcfs.SemInfo with the value.
+// Stat returns the semaphore's FileInfo, as the namespace's Stat: Size the
+// length of the status text, Sys an ipcfs.SemInfo with the value.
 func (f *memSemFile) Stat() (fs.FileInfo, error) {
 	if err := f.hd().checkValid("stat"); err != nil {
 		return nil, err
@@ -117,7 +118,8 @@ func (f *memSemFile) acquire(op string, ctx context.Context) error {
 
 // Acquire takes one unit, waiting while the value is zero, until ctx ends
 // (ctx.Err()), the read deadline passes (os.ErrDeadlineExceeded) or the
-// handle is closed (fs.ErrClosed); nothing is taken then.
+// handle is closed (fs.ErrClosed); nothing is taken then. A ctx already
+// done or a deadline already past fails before trying.
 func (f *memSemFile) Acquire(ctx context.Context) error { return f.acquire("acquire", ctx) }
 
 // TryAcquire takes one unit without waiting, or fails with ErrWouldBlock.

@@ -196,6 +196,17 @@ func (s *suite) wantOpPath(call string, err error, op, path string) {
 	}
 }
 
+// wantDirection checks that err is the error of a call the handle's access
+// mode does not allow: fs.ErrPermission (posix_ipc's PermissionsError) with
+// the kernel's EBADF reachable, in an *fs.PathError.
+func (s *suite) wantDirection(call string, err error) {
+	s.Helper()
+	s.wantErr(call, err, fs.ErrPermission)
+	if err != nil && !errors.Is(err, syscall.EBADF) {
+		s.Errorf("%s = %v; want errors.Is(err, syscall.EBADF) too (the kernel's errno)", call, err)
+	}
+}
+
 // wantInvalid checks that err is an *fs.PathError for an invalid argument:
 // either the raw EINVAL the kernel gives or fs.ErrInvalid.
 func (s *suite) wantInvalid(call string, err error) {

@@ -15,7 +15,7 @@ import (
 func TestMountedMemFSConformance(t *testing.T) {
 	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace {
 		m := ipcfstest.NewMemFS()
-		return &aferoNS{afs: mount.New(m), under: m}
+		return mount.AsNamespace(mount.New(m), "/", m)
 	})
 }
 
@@ -24,7 +24,7 @@ func TestMountedAtMemFSConformance(t *testing.T) {
 		m := ipcfstest.NewMemFS()
 		base := afero.NewMemMapFs()
 		afero.WriteFile(base, "/run/app/config.json", []byte("{}"), 0o644)
-		return &aferoNS{afs: mount.At(base, "/run/app/ipc", m), prefix: "/run/app/ipc", under: m}
+		return mount.AsNamespace(mount.At(base, "/run/app/ipc", m), "/run/app/ipc", m)
 	})
 }
 
@@ -60,6 +60,6 @@ func TestMountedHostConformance(t *testing.T) {
 		t.Skipf("the host namespace of this build does not implement %v (errors.ErrUnsupported)", missing)
 	}
 	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace {
-		return &aferoNS{afs: mount.New(ns), under: ns}
+		return mount.AsNamespace(mount.New(ns), "", ns)
 	})
 }
