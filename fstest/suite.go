@@ -29,10 +29,15 @@ import (
 // rules, shared memory growth and reads past the end, message priority
 // order, full and empty queues blocking with deadlines, contexts and
 // non-blocking mode, short buffers keeping messages, notifications,
-// semaphore counting, limits and timeouts, close semantics, error
-// identities (errors.Is with the fs sentinels, ipcfs.ErrWouldBlock,
-// os.ErrDeadlineExceeded, context errors; every error an *fs.PathError),
-// CreateTemp, ReadDir and Stat, Remove, Chmod and Chtimes. Failures are
+// semaphore counting, limits and timeouts, the one rule for past deadlines
+// and done contexts, close semantics, error identities (errors.Is with the
+// fs sentinels, ipcfs.ErrWouldBlock, os.ErrDeadlineExceeded, context errors,
+// fs.ErrPermission for a handle used against its open flag; every error an
+// *fs.PathError), handle names (the path or the POSIX name opened by),
+// CreateTemp and its options, ReadDir and Stat, Remove, Chmod and Chtimes,
+// and that Open only looks: fs.ReadFile, fs.Sub, fs.Glob,
+// testing/fstest.TestFS and os.CopyFS over the namespace (restricted to the
+// suite's own objects) end, read status texts, and take nothing. Failures are
 // reported with t.Errorf, each saying what was expected and what came back,
 // and the suite carries on, so one run lists everything that differs.
 //
