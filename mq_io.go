@@ -106,7 +106,8 @@ func (q *MqFile) Write(p []byte) (int, error) {
 // which is what WriteTo (io.Copy(file, queue)) does — as long as no other
 // writer sends to the queue meanwhile and all are sent at one priority. It
 // returns the bytes sent; on an error from r the bytes read so far are sent
-// first, without the end marker. Note that io.Copy prefers the source's
+// first, without the end marker. Each send waits as Write does (the write
+// deadline bounds it). Note that io.Copy prefers the source's
 // WriteTo when it has one (bytes.Reader, strings.Reader, which would Write
 // everything as one message): call q.ReadFrom(src) directly for those.
 func (q *MqFile) ReadFrom(r io.Reader) (n int64, err error) {

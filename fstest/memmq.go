@@ -244,7 +244,8 @@ func (f *memMqFile) receive(op string, ctx context.Context, buf []byte) (n int, 
 	return n, prio, nil
 }
 
-// Write sends p as one message at the handle's priority.
+// Write sends p as one message at the handle's priority, waiting as Send
+// does (bounded by the write deadline).
 func (f *memMqFile) Write(p []byte) (int, error) {
 	if err := f.send("write", context.Background(), p, uint(f.prioLoad())); err != nil {
 		return 0, err

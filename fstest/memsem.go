@@ -163,9 +163,10 @@ func (f *memSemFile) Value() (int, error) {
 	return int(f.obj.value), nil
 }
 
-// Read waits until it can take one unit, then takes up to len(p) units
-// without waiting more; it returns how many it took, one byte (set to 1)
-// per unit, as the host's SemFile.Read.
+// Read waits until it can take one unit (as Acquire does, bounded by the
+// read deadline; one already past fails before trying), then takes up to
+// len(p) units without waiting more; it returns how many it took, one byte
+// (set to 1) per unit, as the host's SemFile.Read.
 func (f *memSemFile) Read(p []byte) (int, error) {
 	if err := f.hd().checkValid("read"); err != nil {
 		return 0, err
