@@ -163,8 +163,13 @@ func semWaitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// semWaiters returns the semaphore's nwaiters (all processes).
-func semWaiters(s *SemFile) int { return int(s.word.Waiters()) }
+// semWaiters returns the semaphore's nwaiters (all processes): one per
+// waiting goroutine here, one per waiting thread in C.
+func semWaiters(s *SemFile) int { return int(s.h.Waiters()) }
+
+// semWaiting returns the number of goroutines of this process waiting on
+// the semaphore, through any handle.
+func semWaiting(s *SemFile) int { return s.h.Object().Waiting() }
 
 // semValue returns the value, failing the test on error.
 func semValue(t testing.TB, s *SemFile) int {
