@@ -132,7 +132,7 @@ func IfClosed(op, name string, closed bool) error {
 type directionError struct{ msg string }
 
 func (e *directionError) Error() string   { return e.msg }
-func (e *directionError) Unwrap() []error { return []error{fs.ErrPermission, syscall.EBADF} }
+func (e *directionError) Unwrap() []error { return []error{fs.ErrPermission, sys.EBADF} }
 
 // NotReadable is the error of a read (a receive) on a handle not open for
 // reading.
