@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // statusSys is a Sys value with a status text, as ipcfs.MqInfo is.
@@ -79,7 +80,7 @@ func TestOpenLooksAtQueuesAndSemaphores(t *testing.T) {
 func TestStatusFileIsReadOnly(t *testing.T) {
 	info := NewFileInfo("q", 8, 0o600, time.Time{}, statusSys("value 1\n"))
 	f := NewStatusFile("sem/q", info, "value 1\n")
-	if _, err := f.Write([]byte("x")); !errors.Is(err, fs.ErrPermission) || !errors.Is(err, syscall.EBADF) {
+	if _, err := f.Write([]byte("x")); !errors.Is(err, fs.ErrPermission) || !errors.Is(err, sys.EBADF) {
 		t.Errorf("Write = %v; want fs.ErrPermission and EBADF", err)
 	}
 	if fi, err := f.Stat(); err != nil || fi != info {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // TestNamespace checks that a Namespace implementation behaves as the host
@@ -207,7 +208,7 @@ func (s *suite) wantOpPath(call string, err error, op, path string) {
 func (s *suite) wantDirection(call string, err error) {
 	s.Helper()
 	s.wantErr(call, err, fs.ErrPermission)
-	if err != nil && !errors.Is(err, syscall.EBADF) {
+	if err != nil && !errors.Is(err, sys.EBADF) {
 		s.Errorf("%s = %v; want errors.Is(err, syscall.EBADF) too (the kernel's errno)", call, err)
 	}
 }
