@@ -276,7 +276,7 @@ func ExampleFS_Open() {
 	v, _ := sem.Value()
 	fmt.Println(n, err, v)
 	// Output:
-	// "value 1\n" <nil>
+	// "value 1\nwaiters 0\n" <nil>
 	// true 1
 	// 1 <nil> 0
 }

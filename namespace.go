@@ -222,6 +222,11 @@ func (i MqInfo) Status() string {
 type SemInfo struct {
 	// Value is the semaphore's value when it was stat'ed.
 	Value int
+	// Waiters is the number of waiters registered on it then, in every
+	// process (glibc's nwaiters: one per goroutine or thread waiting in
+	// Acquire, Read or sem_wait; a process killed while waiting can leave a
+	// stale one, which costs no more than a spurious wake-up).
+	Waiters int
 	// Stat is the raw stat of /dev/shm/sem.NAME (*syscall.Stat_t), nil for
 	// in-memory semaphores.
 	Stat any
@@ -229,5 +234,7 @@ type SemInfo struct {
 
 // Status returns the semaphore's status text: what opening it to look (a
 // Namespace's Open) reads, and whose length is its FileInfo's Size:
-// "value 3\n".
-func (i SemInfo) Status() string { return kind.SemStatus(int64(i.Value)) }
+//
+//	value 3
+//	waiters 0
+func (i SemInfo) Status() string { return kind.SemStatus(int64(i.Value), int64(i.Waiters)) }

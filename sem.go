@@ -318,26 +318,27 @@ func (s *SemFile) Stat() (fs.FileInfo, error) {
 	if s == nil {
 		return nil, &fs.PathError{Op: "stat", Path: "", Err: fs.ErrInvalid}
 	}
-	st, value, err := s.h.Stat()
+	st, state, err := s.h.Stat()
 	if err != nil {
 		return nil, pathError("stat", s.name, err)
 	}
-	return semInfo(path.Base(s.name), st, int(value)), nil
+	return semInfo(path.Base(s.name), st, state), nil
 }
 
-func semInfo(name string, st sem.Info, value int) fs.FileInfo {
-	return kind.Sem.StatusInfo(name, st.Perm, st.ModTime, SemInfo{Value: value, Stat: st.Sys})
+func semInfo(name string, st sem.Info, state sem.State) fs.FileInfo {
+	info := SemInfo{Value: int(state.Value), Waiters: int(state.Waiters), Stat: st.Sys}
+	return kind.Sem.StatusInfo(name, st.Perm, st.ModTime, info)
 }
 
 // statSem returns the FileInfo of the semaphore with the clean name n, as
 // SemFile.Stat does, without mapping it: the value is read with pread. A
 // semaphore this process may not read has value 0.
 func statSem(n string) (fs.FileInfo, error) {
-	st, value, _, err := sem.Peek(kind.Sem.HostPath(n))
+	st, state, _, err := sem.Peek(kind.Sem.HostPath(n))
 	if err != nil {
 		return nil, err
 	}
-	return semInfo(n, st, int(value)), nil
+	return semInfo(n, st, state), nil
 }
 
 // semExplainPost names the limit behind a failed post: at SemValueMax the

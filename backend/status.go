@@ -18,8 +18,8 @@ import (
 //	current_messages 2
 //	bytes 14
 //
-// for a queue and "value 3\n" for a semaphore (the keys are posix_ipc's
-// attribute names). Reading it receives and acquires nothing, and never
+// for a queue and "value 3\nwaiters 0\n" for a semaphore (the keys are
+// posix_ipc's attribute names, and glibc's nwaiters). Reading it receives and acquires nothing, and never
 // waits. Its Stat is the object's FileInfo from the same moment, whose Size
 // is the length of the text; Sys holds the facts (ipcfs.MqInfo,
 // ipcfs.SemInfo). It implements fs.File, io.ReaderAt and io.Seeker (so

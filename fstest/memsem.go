@@ -13,13 +13,14 @@ import (
 type memSem struct {
 	meta
 	value   int64
+	waiters int64 // goroutines blocked in Acquire or Read
 	changed broadcast
 }
 
 func (s *memSem) info() fs.FileInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return kind.Sem.StatusInfo(s.name, s.perm, s.mtime, ipcfs.SemInfo{Value: int(s.value)})
+	return kind.Sem.StatusInfo(s.name, s.perm, s.mtime, ipcfs.SemInfo{Value: int(s.value), Waiters: int(s.waiters)})
 }
 
 // OpenSem opens or creates an in-memory semaphore, as ipcfs.OpenSem does:
@@ -104,15 +105,29 @@ func (f *memSemFile) acquire(op string, ctx context.Context) error {
 		return err
 	}
 	s := f.obj
+	waiting := false
 	err := block(ctx, &f.rdl, f.h.closed, func() (bool, <-chan struct{}, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.value > 0 {
 			s.value--
+			if waiting {
+				s.waiters--
+				waiting = false
+			}
 			return true, nil, nil
+		}
+		if !waiting {
+			s.waiters++
+			waiting = true
 		}
 		return false, s.changed.wait(), nil
 	})
+	if waiting {
+		s.mu.Lock()
+		s.waiters--
+		s.mu.Unlock()
+	}
 	return f.h.err(op, err)
 }
 

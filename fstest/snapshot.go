@@ -24,7 +24,7 @@ import (
 //     "max_messages 10\nmessage_size 8192\ncurrent_messages 2\nbytes
 //     14\n". Messages are not copied: the only way to read a message is to
 //     receive, and so remove, it.
-//   - sem/NAME holds its status text, "value 3\n".
+//   - sem/NAME holds its status text, "value 3\nwaiters 0\n".
 //
 // Each file keeps its object's permission bits and modification time; Sys
 // is the ipcfs.MqInfo or ipcfs.SemInfo for queues and semaphores. Queue and

@@ -500,7 +500,7 @@ func testReadDirStat(s *suite) {
 	mqStatus := fmt.Sprintf("max_messages %d\nmessage_size %d\ncurrent_messages 1\nbytes 3\n", smallAttr.MaxMessages, smallAttr.MessageSize)
 	check("shm", shmName, 5)
 	check("mq", mqName, int64(len(mqStatus)))
-	check("sem", semName, int64(len("value 3\n")))
+	check("sem", semName, int64(len("value 3\nwaiters 0\n")))
 
 	if fi, err := s.ns.Stat("mq/" + mqName); err == nil {
 		if info, ok := fi.Sys().(ipcfs.MqInfo); !ok {
@@ -515,8 +515,8 @@ func testReadDirStat(s *suite) {
 	if fi, err := s.ns.Stat("sem/" + semName); err == nil {
 		if info, ok := fi.Sys().(ipcfs.SemInfo); !ok {
 			s.Errorf("Stat(sem).Sys() is %T; want ipcfs.SemInfo", fi.Sys())
-		} else if info.Value != 3 || info.Status() != "value 3\n" {
-			s.Errorf("Stat(sem).Sys() = %+v (status %q); want Value 3, status %q", info, info.Status(), "value 3\n")
+		} else if info.Value != 3 || info.Status() != "value 3\nwaiters 0\n" {
+			s.Errorf("Stat(sem).Sys() = %+v (status %q); want Value 3, status %q", info, info.Status(), "value 3\nwaiters 0\n")
 		}
 	}
 	// A handle's Stat describes the object as the namespace's does.
@@ -524,7 +524,7 @@ func testReadDirStat(s *suite) {
 		what string
 		f    ipcfs.File
 		size int64
-	}{{"segment", shm, 5}, {"queue", q, int64(len(mqStatus))}, {"semaphore", sem, int64(len("value 3\n"))}} {
+	}{{"segment", shm, 5}, {"queue", q, int64(len(mqStatus))}, {"semaphore", sem, int64(len("value 3\nwaiters 0\n"))}} {
 		if fi, err := c.f.Stat(); s.ok(c.what+" Stat()", err) && (fi.Size() != c.size || !fi.Mode().IsRegular()) {
 			s.Errorf("%s Stat() = size %d mode %v; want size %d, a regular file", c.what, fi.Size(), fi.Mode(), c.size)
 		}

@@ -88,7 +88,7 @@ func TestSuiteReportsBrokenBackend(t *testing.T) {
 		"highest priority first, FIFO within one",
 		"TryAcquire at 0 succeeded; want an error matching ipcfs.ErrWouldBlock",
 		"want an error matching errors.Is(err, fs.ErrNotExist)",
-		"Size() = 0; want 8", // len("value 3\n")
+		"Size() = 0; want 18", // len("value 3\nwaiters 0\n")
 		"OpenMq(O_RDWR|O_CREATE|O_TRUNC) succeeded; want an invalid-argument error",
 		"--- PASS: TestSuiteReportsBrokenBackend/ShmGrowsAndReadsPastEnd",
 	} {

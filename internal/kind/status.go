@@ -38,11 +38,15 @@ func MqStatus(maxMessages, messageSize, messages, bytes int64) string {
 	return b.String()
 }
 
-// SemStatus returns the status text of a semaphore whose value is value:
-// "value 3\n".
-func SemStatus(value int64) string {
+// SemStatus returns the status text of a semaphore whose value is value,
+// with waiters waiters registered:
+//
+//	value 3
+//	waiters 0
+func SemStatus(value, waiters int64) string {
 	var b strings.Builder
 	line(&b, "value", value)
+	line(&b, "waiters", waiters)
 	return b.String()
 }
 
