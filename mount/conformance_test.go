@@ -19,11 +19,23 @@ func TestMountedMemFSConformance(t *testing.T) {
 	})
 }
 
+// TestMountedNamespace is the README's: the conformance suite through a
+// mount at a directory of another afero.Fs.
+func TestMountedNamespace(t *testing.T) {
+	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace {
+		ns := ipcfstest.NewMemFS() // or ipcfs.New()
+		return mount.AsNamespace(mount.At(afero.NewMemMapFs(), "/run/app/ipc", ns), "/run/app/ipc", ns)
+	})
+}
+
+// TestMountedAtMemFSConformance is the same with files of base beside the
+// mount.
 func TestMountedAtMemFSConformance(t *testing.T) {
 	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace {
 		m := ipcfstest.NewMemFS()
 		base := afero.NewMemMapFs()
 		afero.WriteFile(base, "/run/app/config.json", []byte("{}"), 0o644)
+		afero.WriteFile(base, "/run/app/ipc.txt", []byte("beside the mount"), 0o644)
 		return mount.AsNamespace(mount.At(base, "/run/app/ipc", m), "/run/app/ipc", m)
 	})
 }
