@@ -306,8 +306,10 @@ func TestOpenMqNilAttrUsesMsgDefault(t *testing.T) {
 	if _, err := exec.LookPath("unshare"); err != nil {
 		t.Skip("needs unshare (util-linux) for a private IPC namespace")
 	}
-	script := `echo 7 > /proc/sys/fs/mqueue/msg_max && echo 3 > /proc/sys/fs/mqueue/msg_default && echo 1024 > /proc/sys/fs/mqueue/msgsize_default && exec "$0" -test.run='^$'`
-	cmd := exec.Command("unshare", "-i", "sh", "-c", script, os.Args[0])
+	script := `echo 7 > /proc/sys/fs/mqueue/msg_max && echo 3 > /proc/sys/fs/mqueue/msg_default && echo 1024 > /proc/sys/fs/mqueue/msgsize_default && exec "$@"`
+	// The child is this test binary, through the emulator when there is one.
+	args := append([]string{"-i", "sh", "-c", script, "sh"}, testenv.Argv(testenv.Executable(), "-test.run=^$")...)
+	cmd := exec.Command("unshare", args...)
 	cmd.Env = append(os.Environ(), "IPCFS_TEST_CHILD=mq-default-attr", "IPCFS_MQ_NAME="+uniqueName(t))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
