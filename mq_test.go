@@ -214,9 +214,10 @@ func TestMqStatAndAttrDescribeTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	info, ok := fi.Sys().(MqInfo)
-	if fi.Name() != q.Name()[1:] || fi.Size() != 8 || fi.Mode() != fs.ModeIrregular|0o600 || !ok ||
-		info.Attr != (MqAttr{MaxMessages: 5, MessageSize: 32, CurMessages: 2}) {
-		t.Errorf("Stat = name %q size %d mode %v sys %+v", fi.Name(), fi.Size(), fi.Mode(), fi.Sys())
+	const status = "max_messages 5\nmessage_size 32\ncurrent_messages 2\nbytes 8\n"
+	if fi.Name() != q.Name()[1:] || fi.Size() != int64(len(status)) || fi.Mode() != 0o600 || !ok ||
+		info.Attr != (MqAttr{MaxMessages: 5, MessageSize: 32, CurMessages: 2}) || info.Bytes != 8 || info.Status() != status {
+		t.Errorf("Stat = name %q size %d mode %v sys %+v; want size %d (the length of %q), a regular file", fi.Name(), fi.Size(), fi.Mode(), fi.Sys(), len(status), status)
 	}
 	if _, ok := info.Stat.(*syscall.Stat_t); !ok {
 		t.Errorf("MqInfo.Stat = %T, want *syscall.Stat_t", info.Stat)
@@ -227,7 +228,7 @@ func TestMqStatAndAttrDescribeTheQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi2.Size() != 8 || fi2.Mode() != fs.ModeIrregular|0o600 || fi2.Sys().(MqInfo).Attr.MaxMessages != 5 {
+	if fi2.Size() != int64(len(status)) || fi2.Mode() != 0o600 || fi2.Sys().(MqInfo).Attr.MaxMessages != 5 || fi2.Sys().(MqInfo).Bytes != 8 {
 		t.Errorf("FS.Stat = size %d mode %v sys %+v", fi2.Size(), fi2.Mode(), fi2.Sys())
 	}
 	if _, err := ns.Stat("mq/" + strings.TrimPrefix(uniqueName(t), "/")); !errors.Is(err, fs.ErrNotExist) {
@@ -246,7 +247,7 @@ func TestMqStatAndAttrDescribeTheQueue(t *testing.T) {
 	q3.Write([]byte("xyz"))
 	q3.Close()
 	fi3, err := statMq(name)
-	if err != nil || fi3.Size() != 3 || fi3.Sys().(MqInfo).Attr.CurMessages != 1 || fi3.Mode().Perm() != 0o640&^mqUmask() {
+	if err != nil || fi3.Sys().(MqInfo).Bytes != 3 || fi3.Sys().(MqInfo).Attr.CurMessages != 1 || fi3.Mode().Perm() != 0o640&^mqUmask() {
 		t.Errorf("statMq = %v, %v", fi3, err)
 	}
 	if fi3, _ = statMq(name); fi3.Sys().(MqInfo).Attr.CurMessages != 1 {
@@ -276,7 +277,7 @@ func TestMqByNameNeverUsesAnUnlinkedQueuesHandle(t *testing.T) {
 	defer RemoveMq(name)
 	defer q.Close()
 	mqSend(t, q, "abc", 0)
-	if fi, err := ns.Stat(p); err != nil || fi.Size() != 3 || fi.Sys().(MqInfo).Attr.MaxMessages != 3 {
+	if fi, err := ns.Stat(p); err != nil || fi.Sys().(MqInfo).Bytes != 3 || fi.Sys().(MqInfo).Attr.MaxMessages != 3 {
 		t.Errorf("Stat of the new queue = %v, %v; want 3 bytes queued, 3 messages at most", fi, err)
 	}
 	if err := ns.Chmod(p, 0o640); err != nil {
@@ -316,8 +317,8 @@ func TestMqReadDirListsTheQueue(t *testing.T) {
 		t.Fatalf("ReadDir(mq) does not list %s", q.Name())
 	}
 	fi, err := entries[i].Info()
-	if err != nil || fi.Size() != 5 || fi.Mode() != fs.ModeIrregular|0o600 || fi.Sys().(MqInfo).Attr.MaxMessages != 5 {
-		t.Errorf("ReadDir(mq) entry = %v, %v; want size 5, mode %v, 5 messages at most", fi, err, fs.ModeIrregular|0o600)
+	if err != nil || fi.Sys().(MqInfo).Bytes != 5 || fi.Mode() != 0o600 || fi.Sys().(MqInfo).Attr.MaxMessages != 5 {
+		t.Errorf("ReadDir(mq) entry = %v, %v; want 5 bytes queued, mode %v, 5 messages at most", fi, err, fs.FileMode(0o600))
 	}
 }
 
@@ -400,11 +401,12 @@ func mqForeignChild() int {
 			c.failf("%s: %v", what, err)
 			return
 		}
-		a := fi.Sys().(MqInfo).Attr
-		st, _ := fi.Sys().(MqInfo).Stat.(*syscall.Stat_t)
-		c.check(a.MaxMessages == 3 && a.CurMessages == 2 && fi.Size() == 13 && st != nil && uint64(st.Dev) != mountDev,
-			what, "attr %+v size %d stat %+v; want this namespace's queue (3 messages at most, 2 queued, 13 bytes, not on the mount's device %d)",
-			a, fi.Size(), st, mountDev)
+		info := fi.Sys().(MqInfo)
+		a := info.Attr
+		st, _ := info.Stat.(*syscall.Stat_t)
+		c.check(a.MaxMessages == 3 && a.CurMessages == 2 && info.Bytes == 13 && st != nil && uint64(st.Dev) != mountDev,
+			what, "attr %+v bytes %d stat %+v; want this namespace's queue (3 messages at most, 2 queued, 13 bytes, not on the mount's device %d)",
+			a, info.Bytes, st, mountDev)
 	}
 	stat("Stat through the open handle finds this namespace's queue")
 	listing("ReadDir(mq) with a handle open refuses the foreign mount")
