@@ -341,7 +341,11 @@ func TestSemStatAndNamespace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ns.Remove("sem/" + tmp.Name()[1:])
+	defer func() { // the handle's Name is its path, "sem/tmp-..."
+		if err := ns.Remove(tmp.Name()); err != nil {
+			t.Errorf("removing the CreateTemp semaphore: %v", err)
+		}
+	}()
 	defer tmp.Close()
 	if v, err := tmp.(Sem).Value(); v != 0 || err != nil {
 		t.Errorf("CreateTemp semaphore value = %d, %v; want 0", v, err)
