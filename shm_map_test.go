@@ -124,11 +124,16 @@ func TestShmFileShrunkByAnotherProcessOrHandleGivesErrorsNotSIGBUS(t *testing.T)
 }
 
 func TestShmFileShrunkByAnotherHandleWhileReadFromRuns(t *testing.T) {
-	f, name := shmCreate(t, 0)
+	f, name := shmCreate(t, 1<<20)
 	g := shmOpenT(t, name, os.O_RDWR)
 	// The reader shrinks the segment under ReadFrom's feet, then fills the
-	// buffer ReadFrom handed it, which lies in the mapping.
+	// buffer ReadFrom handed it, which lies in the mapping (the segment
+	// covered the range when ReadFrom began).
+	calls := 0
 	r := shmReaderFunc(func(p []byte) (int, error) {
+		if calls++; calls > 1 {
+			return 0, io.EOF
+		}
 		if err := g.Truncate(0); err != nil {
 			return 0, err
 		}
