@@ -23,10 +23,11 @@ const MqPriorityMax = mq.PrioMax - 1
 // system (posix_ipc's MESSAGE_QUEUES_SUPPORTED): true on Linux.
 const MqSupported = runtime.GOOS == "linux"
 
-// MqSignalMin and MqSignalMax bound the signals recommended for
-// MqFile.NotifySignal (posix_ipc's USER_SIGNAL_MIN and USER_SIGNAL_MAX): the
-// real-time signals 35 to 64. Signals 32 and 33 are reserved by glibc and 34
-// by the Go runtime (os/signal cannot receive them).
+// MqSignalMin and MqSignalMax bound the real-time signals MqFile.NotifySignal
+// takes (posix_ipc's USER_SIGNAL_MIN and USER_SIGNAL_MAX): 35 to 64.
+// Signals 32 and 33 are reserved by glibc and 34 by the Go runtime
+// (os/signal cannot receive them). NotifySignal also takes SIGUSR1 and
+// SIGUSR2, and no other signal.
 const (
 	MqSignalMin = 35
 	MqSignalMax = 64

@@ -33,3 +33,7 @@ func SignalNumber(sig os.Signal) (n int, ok bool) {
 	s, ok := sig.(syscall.Signal)
 	return int(s), ok
 }
+
+// UserSignal reports whether n is SIGUSR1 or SIGUSR2, the signals POSIX
+// leaves to the program.
+func UserSignal(n int) bool { return n == int(syscall.SIGUSR1) || n == int(syscall.SIGUSR2) }

@@ -28,3 +28,6 @@ const (
 
 // SignalNumber reports ok = false: plan9 has notes, not numbered signals.
 func SignalNumber(os.Signal) (n int, ok bool) { return 0, false }
+
+// UserSignal reports false: plan9 has notes, not numbered signals.
+func UserSignal(int) bool { return false }
