@@ -2,7 +2,6 @@ package ipcfs
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -174,11 +173,11 @@ func mqExplainOpen(errno sys.Errno, create bool, attr *MqAttr) error {
 	case syscall.EINVAL:
 		if maxMsg > l.MaxMessagesLimit {
 			return kind.MqAttrTooLarge("max messages", maxMsg, l.MaxMessagesLimit, mqProcDir+"msg_max",
-				fmt.Sprintf("raise it as root: sysctl fs.mqueue.msg_max=%d", maxMsg))
+				kind.MqRaiseHint("msg_max", maxMsg, kind.MqHardMaxMessages))
 		}
 		if msgSize > l.MessageSizeLimit {
 			return kind.MqAttrTooLarge("message size", msgSize, l.MessageSizeLimit, mqProcDir+"msgsize_max",
-				fmt.Sprintf("raise it as root: sysctl fs.mqueue.msgsize_max=%d", msgSize))
+				kind.MqRaiseHint("msgsize_max", msgSize, kind.MqHardMessageSize))
 		}
 	case sys.ENOSPC:
 		return kind.Limit(errno, "too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",

@@ -25,10 +25,10 @@ const (
 	// MaxMessagesLimit is the largest capacity MemFS accepts (the kernel's
 	// hard limit for msg_max). Unlike the host, MemFS does not apply the
 	// unprivileged limit of /proc/sys/fs/mqueue/msg_max.
-	MaxMessagesLimit = 65536
+	MaxMessagesLimit = kind.MqHardMaxMessages
 	// MessageSizeLimit is the largest message size MemFS accepts (the
 	// kernel's hard limit for msgsize_max).
-	MessageSizeLimit = 16 << 20
+	MessageSizeLimit = kind.MqHardMessageSize
 	// MqPriorityMax is the highest message priority, the host's
 	// ipcfs.MqPriorityMax (MQ_PRIO_MAX-1).
 	MqPriorityMax = ipcfs.MqPriorityMax

@@ -101,6 +101,24 @@ func MqAttrTooLarge(what string, v, max int64, limit, hint string) error {
 	return Limit(sys.EINVAL, "%s", msg)
 }
 
+// The kernel's hard limits on a queue's attributes (HARD_MSGMAX and
+// HARD_MSGSIZEMAX): fs.mqueue.msg_max and msgsize_max cannot be set above
+// them, and CAP_SYS_RESOURCE lifts the sysctl limits only up to them.
+const (
+	MqHardMaxMessages = 65536
+	MqHardMessageSize = 16 << 20
+)
+
+// MqRaiseHint says how to allow a queue attribute of v whose limit is the
+// sysctl fs.mqueue.sysctl, hard at most: the sysctl to run, or, past the
+// hard limit, that no setting allows it.
+func MqRaiseHint(sysctl string, v, hard int64) string {
+	if v > hard {
+		return fmt.Sprintf("%d is above the kernel's hard limit %d, which no setting raises", v, hard)
+	}
+	return fmt.Sprintf("raise it as root: sysctl fs.mqueue.%s=%d", sysctl, v)
+}
+
 // MqAttrOrDefault returns a new queue's attribute: the requested value v,
 // or for v == 0 the default, lowered to the limit when above it, as the
 // kernel does with msg_default and msgsize_default.
