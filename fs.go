@@ -144,7 +144,10 @@ func CreateTemp(ns Namespace, dir, pattern string) (File, error) {
 	if _, ok := kind.Lookup(dir); !ok {
 		return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrNotExist}
 	}
-	if strings.ContainsAny(pattern, "/\x00") {
+	if strings.IndexByte(pattern, 0) >= 0 {
+		return nil, &fs.PathError{Op: "createtemp", Path: path.Join(dir, pattern), Err: kind.InvalidName(kind.ErrNUL)}
+	}
+	if strings.IndexByte(pattern, '/') >= 0 {
 		return nil, &fs.PathError{Op: "createtemp", Path: path.Join(dir, pattern), Err: kind.InvalidName(kind.ErrSlash)}
 	}
 	prefix, suffix := pattern, ""
@@ -163,7 +166,10 @@ func CreateTemp(ns Namespace, dir, pattern string) (File, error) {
 }
 
 // Chmod changes the permission bits of the object at path. For queues it
-// needs the mqueue file system at /dev/mqueue.
+// needs the mqueue file system at /dev/mqueue. A symlink under the object's
+// name gives ELOOP and is not followed; any other file that is not an object
+// (a directory, a FIFO, a socket, a device) gives an error matching ENODEV
+// that says what it found; the same holds for Chown and Chtimes.
 func (f *FS) Chmod(p string, mode fs.FileMode) error {
 	return f.onObject("chmod", p, func(file string) error { return sys.Chmod(file, mode) })
 }
@@ -188,7 +194,11 @@ func (f *FS) onObject(op, p string, do func(hostPath string) error) error {
 	if l.Kind.NeedsMount && !mq.Mounted() {
 		return &fs.PathError{Op: op, Path: p, Err: ErrMqueueNotMounted}
 	}
-	return pathError(op, p, do(l.Kind.HostPath(l.Name)))
+	err = do(l.Kind.HostPath(l.Name))
+	if nr, ok := err.(*sys.NotRegularError); ok {
+		err = l.Kind.NotObject(nr.Type)
+	}
+	return pathError(op, p, err)
 }
 
 // Sub returns the namespace rooted at dir, as fs.Sub would.

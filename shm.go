@@ -90,7 +90,8 @@ var _ Shm = (*ShmFile)(nil)
 // new segment's permission bits, subject to the umask; callers usually pass
 // 0600. A missing segment without O_CREATE gives fs.ErrNotExist, a name that
 // is a symlink gives ELOOP (O_NOFOLLOW, as glibc), and a name that is not a
-// regular file gives ENODEV.
+// regular file gives an error matching ENODEV that says what it found ("a
+// FIFO, not a shared memory segment").
 //
 // A size > 0 resizes the segment, new or existing, to size bytes
 // (ftruncate; new bytes read as zeros); size 0 leaves it alone. If the
@@ -110,6 +111,9 @@ func OpenShm(name string, flag int, perm fs.FileMode, size int64) (*ShmFile, err
 	}
 	f, err := shmOpen(n, flag, perm, size)
 	if err != nil {
+		if t, ok := sys.OpenRefused(kind.Shm.HostPath(n), err); ok {
+			err = kind.Shm.NotObject(t)
+		}
 		return nil, &fs.PathError{Op: "open", Path: name, Err: explainNofile(err)}
 	}
 	return f, nil
@@ -163,7 +167,7 @@ func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error)
 		return fail(err)
 	}
 	if !st.Mode.IsRegular() {
-		return fail(sys.ENODEV)
+		return fail(kind.Shm.NotObject(st.Mode))
 	}
 	// Map before resizing (mapping past the end of the file is allowed), so
 	// a size that cannot be mapped fails without resizing anything.
@@ -203,7 +207,8 @@ func RemoveShm(name string) error {
 
 // statShm stats the segment with the clean name n without following a
 // symlink. Only regular files are segments: a symlink gives ELOOP (what
-// OpenShm's O_NOFOLLOW gives), any other kind of file ENODEV.
+// OpenShm's O_NOFOLLOW gives), any other kind of file an error matching
+// ENODEV that says what it is.
 func statShm(n string) (fs.FileInfo, error) {
 	st, err := shm.Lstat(kind.Shm.HostPath(n))
 	if err != nil {
@@ -217,7 +222,7 @@ func shmInfo(n string, st shm.Info) (fs.FileInfo, error) {
 	case st.Mode&fs.ModeSymlink != 0:
 		return nil, sys.ELOOP
 	case !st.Mode.IsRegular():
-		return nil, sys.ENODEV
+		return nil, kind.Shm.NotObject(st.Mode)
 	}
 	return kind.Shm.Info(n, st.Size, st.Mode, st.ModTime, st.Sys), nil
 }

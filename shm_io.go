@@ -308,7 +308,7 @@ func (f *ShmFile) releaseClaim(end, used int64) {
 // write(2) touching pages the segment no longer covers) lies past the
 // segment's end now. f must be pinned.
 func (f *ShmFile) shrunkUnder(err error, end int64) bool {
-	if !errors.Is(err, syscall.EFAULT) || errors.Is(err, ErrShmShrunk) {
+	if !errors.Is(err, sys.EFAULT) || errors.Is(err, ErrShmShrunk) {
 		return false
 	}
 	size, serr := f.refreshSize()

@@ -141,3 +141,39 @@ func IfClosed(op, name string, closed bool) error {
 	}
 	return nil
 }
+
+// FileType names the type of file mode as messages say it: "a directory",
+// "a FIFO", "a socket", "a character device", ...
+func FileType(mode fs.FileMode) string {
+	switch t := mode.Type(); {
+	case t == 0:
+		return "a regular file"
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case t&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeCharDevice != 0:
+		return "a character device"
+	case t&fs.ModeDevice != 0:
+		return "a block device"
+	}
+	return "an irregular file"
+}
+
+// notObjectError is the error for a host file that is not an object.
+type notObjectError struct{ msg string }
+
+func (e *notObjectError) Error() string { return e.msg }
+func (e *notObjectError) Unwrap() error { return sys.ENODEV }
+
+// NotObject returns the error for a file of the given mode found where an
+// object of kind k should be: "a FIFO, not a shared memory segment".
+// errors.Is(err, syscall.ENODEV) holds, as for the kernel's refusal to map
+// such a file.
+func (k *Kind) NotObject(mode fs.FileMode) error {
+	return &notObjectError{FileType(mode) + ", not a " + k.Title}
+}

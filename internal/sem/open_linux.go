@@ -103,7 +103,7 @@ func mapExisting(fd int) (*Mapping, error) {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < Size {
 		unix.Close(fd)
-		return nil, Validate(nil)
+		return nil, NotSemaphore(sys.TypeMode(st.Mode), st.Size)
 	}
 	mem, err := unix.Mmap(fd, 0, Size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
@@ -182,11 +182,7 @@ func writeAll(fd int, b []byte) error {
 // Unlink removes the semaphore file at path (sem_unlink); EPERM (another
 // user's file in the sticky /dev/shm) becomes EACCES, as in glibc.
 func Unlink(path string) error {
-	err := sys.Retry(func() error { return unix.Unlink(path) })
-	if err == unix.EPERM {
-		err = unix.EACCES
-	}
-	return err
+	return sys.UnlinkErrno(sys.Retry(func() error { return unix.Unlink(path) }))
 }
 
 // Peek returns what stat says of the semaphore file at path and its value,
@@ -202,7 +198,7 @@ func Peek(path string) (in Info, value uint32, ok bool, err error) {
 			return info(st), 0, false, err
 		}
 		if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < Size {
-			return info(st), 0, false, Validate(nil)
+			return info(st), 0, false, NotSemaphore(sys.TypeMode(st.Mode), st.Size)
 		}
 		return info(st), 0, false, nil
 	}
@@ -214,7 +210,7 @@ func Peek(path string) (in Info, value uint32, ok bool, err error) {
 		return info(st), 0, false, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return info(st), 0, false, ErrNotSemaphore
+		return info(st), 0, false, NotSemaphore(sys.TypeMode(st.Mode), st.Size)
 	}
 	head := make([]byte, Size)
 	var n int

@@ -37,8 +37,11 @@ func Open(path string, flag int, perm uint32) (int, error) {
 // Close closes fd.
 func Close(fd int) error { return unix.Close(fd) }
 
-// Unlink removes path (shm_unlink).
-func Unlink(path string) error { return sys.Retry(func() error { return unix.Unlink(path) }) }
+// Unlink removes path (shm_unlink); EPERM (another user's file in the
+// sticky /dev/shm) becomes EACCES, as glibc's shm_unlink reports it.
+func Unlink(path string) error {
+	return sys.UnlinkErrno(sys.Retry(func() error { return unix.Unlink(path) }))
+}
 
 // Fstat stats the open file fd.
 func Fstat(fd int) (Info, error) {

@@ -12,6 +12,7 @@ type Errno = syscall.Errno
 
 // The errnos portable code names.
 const (
+	EACCES    = syscall.EACCES
 	EAGAIN    = syscall.EAGAIN
 	EINTR     = syscall.EINTR
 	EINVAL    = syscall.EINVAL
@@ -25,6 +26,7 @@ const (
 	ENODEV    = syscall.ENODEV
 	ENOSPC    = syscall.ENOSPC
 	EOVERFLOW = syscall.EOVERFLOW
+	EPERM     = syscall.EPERM
 )
 
 // SignalNumber returns the number of a Unix signal; ok is false for any
@@ -33,7 +35,3 @@ func SignalNumber(sig os.Signal) (n int, ok bool) {
 	s, ok := sig.(syscall.Signal)
 	return int(s), ok
 }
-
-// UserSignal reports whether n is SIGUSR1 or SIGUSR2, the signals POSIX
-// leaves to the program.
-func UserSignal(n int) bool { return n == int(syscall.SIGUSR1) || n == int(syscall.SIGUSR2) }
