@@ -99,13 +99,15 @@ func (f *FS) Stat(p string) (fs.FileInfo, error) {
 
 // ReadDir lists a directory of the namespace, sorted by name. Listing "mq"
 // needs the mqueue file system at /dev/mqueue (ErrMqueueNotMounted
-// otherwise). Objects that vanish while listing are left out.
+// otherwise). Objects that vanish while listing are left out, and so are
+// objects whose names are not valid io/fs path elements (not UTF-8), which
+// no path could reach: Unlisted lists those.
 func (f *FS) ReadDir(p string) ([]fs.DirEntry, error) {
 	l, root, err := kind.ParseDir(p)
 	if err != nil || l.Kind == nil {
 		return root, err
 	}
-	entries, err := listKind(l.Kind)
+	entries, err := listKind(l.Kind, true)
 	if err != nil {
 		return nil, pathError("readdir", p, err)
 	}

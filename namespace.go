@@ -120,6 +120,12 @@ type Sem interface {
 // in-memory one (package fstest). Paths follow fs.ValidPath: "." is the root
 // holding the three directories "shm", "mq" and "sem"; objects are
 // "shm/NAME", "mq/NAME" and "sem/NAME".
+//
+// A POSIX name may hold any bytes but '/' and NUL, and fs.ValidPath takes
+// only valid UTF-8, so an object whose name is not valid UTF-8 (anyone can
+// plant one in /dev/shm) has no path: ReadDir leaves it out, and only the
+// calls by POSIX name (OpenShm, OpenMq, OpenSem, RemoveShm, ...) reach it.
+// Namespaces that can hold such objects list them with Unlisted (Unlister).
 type Namespace interface {
 	fs.ReadDirFS
 	fs.StatFS

@@ -15,7 +15,8 @@
 //     namespace (ipcfs.New), MemFS and any third-party backend must share.
 //   - Snapshot, a frozen read-only copy of a namespace (shared memory
 //     content, queue attributes, semaphore values) as an fs.FS that passes
-//     testing/fstest.TestFS and can be copied with os.CopyFS.
+//     testing/fstest.TestFS and can be copied with os.CopyFS, within a
+//     memory budget (SnapshotBudget).
 //
 // Its name is the standard library's testing/fstest's: a test that uses
 // both imports this one under another name, the way this package's own

@@ -161,3 +161,32 @@ func TestMemFSClockSetsModificationTimes(t *testing.T) {
 		t.Errorf("after a write at %v, Stat = %v, %v; want that ModTime", at, fi, err)
 	}
 }
+
+// As on the host, a name that is not a valid io/fs path element is left out
+// of ReadDir and listed by Unlisted; the POSIX-name calls reach it.
+func TestMemFSReadDirLeavesOutNamesThatAreNotPathElements(t *testing.T) {
+	m := ipcfstest.NewMemFS()
+	for _, name := range []string{"good", "bad-\xff"} {
+		s, err := m.OpenShm(name, os.O_RDWR|os.O_CREATE, 0o600, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	entries, err := m.ReadDir("shm")
+	if err != nil || len(entries) != 1 || entries[0].Name() != "good" {
+		t.Errorf("ReadDir(shm) = %v, %v; want only \"good\"", entries, err)
+	}
+	unlisted, err := m.Unlisted("shm")
+	if err != nil || len(unlisted) != 1 || unlisted[0].Name() != "bad-\xff" {
+		t.Errorf("Unlisted(shm) = %v, %v; want only %q", unlisted, err, "bad-\xff")
+	}
+	if err := fstest.TestFS(m, "shm/good"); err != nil {
+		t.Error(err)
+	}
+	if s, err := m.OpenShm("bad-\xff", os.O_RDONLY, 0, 0); err != nil {
+		t.Errorf("OpenShm of the unlisted name: %v", err)
+	} else {
+		s.Close()
+	}
+}
