@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"sync"
 	"syscall"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
@@ -280,7 +281,7 @@ func (f *ShmFile) Seek(offset int64, whence int) (int64, error) {
 
 // claim takes the bytes [pos, end) of the offset for a WriteTo or ReadFrom
 // chunk that runs the caller's code without posMu: the offset moves to end
-// at once, as a read(2) moves a file's, and release gives back what the
+// at once, as a read(2) moves a file's, and releaseClaim gives back what the
 // chunk did not use.
 func (f *ShmFile) claim(pick func(pos int64) (end int64, err error)) (pos, end int64, err error) {
 	f.posMu.Lock()
@@ -293,7 +294,7 @@ func (f *ShmFile) claim(pick func(pos int64) (end int64, err error)) (pos, end i
 	return pos, end, nil
 }
 
-// release sets the offset to used after a chunk that claimed up to end,
+// releaseClaim sets the offset to used after a chunk that claimed up to end,
 // unless a Seek or another call has moved it since.
 func (f *ShmFile) releaseClaim(end, used int64) {
 	f.posMu.Lock()
@@ -303,7 +304,7 @@ func (f *ShmFile) releaseClaim(end, used int64) {
 	f.posMu.Unlock()
 }
 
-// shrunkUnder reports whether a chunk [pos, end) of f's mapping that a
+// shrunkUnder reports whether a chunk of f's mapping ending at end that a
 // caller's reader or writer failed on with EFAULT (an *os.File's read(2) or
 // write(2) touching pages the segment no longer covers) lies past the
 // segment's end now. f must be pinned.
@@ -400,7 +401,7 @@ func (f *ShmFile) writeChunk(w io.Writer) (n int, more bool, err error) {
 //   - where the segment already covers the range (sized by OpenShm, Truncate
 //     or an earlier write), r reads straight into the shared pages, with no
 //     intermediate buffer: the fast way, so size a segment first when you can;
-//   - past the end, r reads into a buffer (reused, up to 1 MiB) and the
+//   - past the end, r reads into a buffer (pooled, up to 1 MiB) and the
 //     segment grows by exactly what each Read returned (pwrite), so another
 //     process sees the new bytes and the new size together.
 //
@@ -422,7 +423,12 @@ func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 		return 0, f.pathErr("write", err)
 	}
 	var total int64
-	var buf []byte
+	var buf *[]byte // from shmBufs once needed
+	defer func() {
+		if buf != nil {
+			shmBufs.Put(buf)
+		}
+	}()
 	chunk := int64(shmReadFromMin)
 	for {
 		n, full, err := f.readChunk(r, chunk, &buf)
@@ -453,10 +459,14 @@ func (f *ShmFile) startReadFrom() error {
 	return err
 }
 
+// shmBufs holds ReadFrom's buffers for bytes past the end of a segment.
+var shmBufs = sync.Pool{New: func() any { b := make([]byte, shmReadFromBuf); return &b }}
+
 // readChunk has r fill the next chunk of at most limit bytes: in the mapping
-// where the segment covers it, else in *buf, which it then writes. full
-// reports that r filled all it was given.
-func (f *ShmFile) readChunk(r io.Reader, limit int64, buf *[]byte) (n int, full bool, err error) {
+// where the segment covers it, else in a buffer from shmBufs (*buf, taken
+// on first need), which it then writes. full reports that r filled all it
+// was given.
+func (f *ShmFile) readChunk(r io.Reader, limit int64, buf **[]byte) (n int, full bool, err error) {
 	m, err := f.pin()
 	if err != nil {
 		return 0, false, f.pathErr("write", err)
@@ -483,10 +493,10 @@ func (f *ShmFile) readChunk(r io.Reader, limit int64, buf *[]byte) (n int, full 
 		used, full, err = f.readInto(r, m, pos, end)
 		return used, full, err
 	}
-	if int64(cap(*buf)) < end-pos {
-		*buf = make([]byte, end-pos)
+	if *buf == nil {
+		*buf = shmBufs.Get().(*[]byte)
 	}
-	b := (*buf)[:end-pos]
+	b := (**buf)[:end-pos]
 	n, rerr := r.Read(b)
 	if n < 0 || n > len(b) {
 		return 0, false, f.pathErr("write", syscall.EIO)

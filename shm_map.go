@@ -6,10 +6,11 @@ package ipcfs
 // the length, at most 1 GiB more), so a segment written sequentially is
 // remapped a logarithmic number of times, and one grown a little (io.Copy
 // probing past the end for io.EOF) not at all. Old mappings are kept until
-// Close (or until the handle's cleanup runs, if it is dropped without
-// Close): slices
-// handed out by Bytes point into them and stay valid, and since every
-// mapping is MAP_SHARED over the same file they all show the same bytes.
+// the handle is released (at Close, or when the last call in progress at
+// Close returns, or by the handle's cleanup if it is dropped without
+// Close): slices handed out by Bytes, and the mapping a call in progress
+// took, point into them and stay valid, and since every mapping is
+// MAP_SHARED over the same file they all show the same bytes.
 // Mapping past the end of the file is allowed; those pages are never
 // touched, because every access is bounded by the segment's size.
 

@@ -107,7 +107,7 @@ func TestShmFileShrunkByAnotherProcessOrHandleGivesErrorsNotSIGBUS(t *testing.T)
 		}
 		err := c.call()
 		if !errors.Is(err, ErrShmShrunk) || !errors.Is(err, syscall.EFAULT) {
-			t.Errorf("%s on a segment shrunk by another process = %v; want ErrSegmentShrunk", c.desc, err)
+			t.Errorf("%s on a segment shrunk by another process = %v; want ErrShmShrunk", c.desc, err)
 		}
 		// The handle has learned the new size: reads now see the end.
 		if n, err := f.ReadAt(make([]byte, 10), 500_000); n != 0 || err != io.EOF {
@@ -144,7 +144,7 @@ func TestShmFileShrunkByAnotherHandleWhileReadFromRuns(t *testing.T) {
 	})
 	f.Seek(100_000, io.SeekStart)
 	if _, err := f.ReadFrom(r); !errors.Is(err, ErrShmShrunk) {
-		t.Fatalf("ReadFrom with a shrinking reader = %v; want ErrSegmentShrunk", err)
+		t.Fatalf("ReadFrom with a shrinking reader = %v; want ErrShmShrunk", err)
 	}
 }
 
