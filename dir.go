@@ -5,11 +5,7 @@ package ipcfs
 
 import (
 	"errors"
-	"io"
 	"io/fs"
-	"os"
-	"slices"
-	"strings"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/mq"
@@ -58,14 +54,17 @@ func listKind(k *kind.Kind, listed bool) ([]fs.DirEntry, error) {
 	if k.NeedsMount && !mq.Mounted() {
 		return nil, ErrMqueueNotMounted
 	}
-	hostNames, err := readDirNames(k.HostDir())
+	names, err := k.HostNames() // sorted
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, pe.Err
+		}
 		return nil, err
 	}
 	var entries []fs.DirEntry
-	for _, hn := range hostNames {
-		n, ok := k.FromHostName(hn)
-		if !ok || kind.Listed(n) != listed {
+	for _, n := range names {
+		if kind.Listed(n) != listed {
 			continue
 		}
 		fi, err := host(k).stat(n)
@@ -74,23 +73,5 @@ func listKind(k *kind.Kind, listed bool) ([]fs.DirEntry, error) {
 		}
 		entries = append(entries, fs.FileInfoToDirEntry(fi))
 	}
-	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return entries, nil
-}
-
-func readDirNames(dir string) ([]string, error) {
-	d, err := os.Open(dir)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return nil, pe.Err
-		}
-		return nil, err
-	}
-	defer d.Close()
-	list, err := d.Readdirnames(-1)
-	if err != nil && err != io.EOF {
-		return nil, err
-	}
-	return list, nil
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 func init() {
@@ -73,6 +75,7 @@ func mqAwait[T any](t testing.TB, ch <-chan T, what string) T {
 }
 
 func TestMqNotifyCallsCallbackOnceOnArrival(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	fired := make(chan struct{}, 2)
 	if err := q.Notify(func() { fired <- struct{}{} }); err != nil {
@@ -97,6 +100,7 @@ func TestMqNotifyCallsCallbackOnceOnArrival(t *testing.T) {
 }
 
 func TestMqNotifyCanReArmFromTheCallback(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	var count atomic.Int32
 	fired := make(chan error, 3)
@@ -124,6 +128,7 @@ func TestMqNotifyCanReArmFromTheCallback(t *testing.T) {
 }
 
 func TestMqNotifyChanReceivesOnce(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	ch, err := q.NotifyChan()
 	if err != nil {
@@ -134,6 +139,7 @@ func TestMqNotifyChanReceivesOnce(t *testing.T) {
 }
 
 func TestMqCancelNotifyRemovesTheRegistration(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	first, err := q.NotifyChan()
 	if err != nil {
@@ -162,6 +168,7 @@ func TestMqCancelNotifyRemovesTheRegistration(t *testing.T) {
 }
 
 func TestMqNotifyBusyWhenAlreadyRegistered(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	t.Run("same process", func(t *testing.T) {
 		if err := q.Notify(func() {}); err != nil {
@@ -202,6 +209,7 @@ func TestMqNotifyBusyWhenAlreadyRegistered(t *testing.T) {
 }
 
 func TestMqNotifySignalDeliversTheSignal(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	sig := syscall.Signal(MqSignalMin + 5)
 	ch := make(chan os.Signal, 1)
@@ -223,6 +231,7 @@ func TestMqNotifySignalDeliversTheSignal(t *testing.T) {
 }
 
 func TestMqRegistrationSurvivesStatButNotClosingAnotherHandle(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	if err := q.Notify(func() {}); err != nil {
 		t.Fatal(err)
@@ -267,6 +276,9 @@ func TestMqNotifySignalAcceptsOnlyFreeCatchableSignals(t *testing.T) {
 		if err == nil {
 			q.CancelNotify()
 		}
+	}
+	if testenv.Emulated() {
+		t.Skip(testenv.NoMqNotify) // the refusals above make no system call
 	}
 	if mqRegistered(t, q) {
 		t.Errorf("a refused signal registered: %q", mqStatus(t, q))

@@ -1,6 +1,7 @@
 // This file holds SemFile, a POSIX named semaphore as a file: OpenSem,
-// RemoveSem and the operations. The algorithm and the file format live in
-// internal/sem, the futex system call in internal/futex.
+// RemoveSem and the operations. The algorithm, the file format, the
+// per-process table of semaphores and the waiting engine live in
+// internal/sem, the futex system calls in internal/futex.
 
 package ipcfs
 
@@ -10,8 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
@@ -23,44 +22,34 @@ import (
 // posix_ipc's SEMAPHORE_VALUE_MAX (INT_MAX).
 const SemValueMax = sem.ValueMax
 
-// semSlice bounds one futex sleep, so a waiter re-checks its context,
-// deadline and handle at least this often even if no wake-up reaches it.
-const semSlice = 100 * time.Millisecond
-
 // SemFile is an open named semaphore, glibc's /dev/shm/sem.NAME mapped
 // into this process: C programs (sem_open), Python's posix_ipc and other
 // SemFiles using the same name share its value and wake each other.
 //
-// Waiting (Acquire, Read) sleeps in a futex system call, which holds one
-// OS thread per blocked goroutine for the duration: 200 goroutines blocked
-// on semaphores are about 200 threads. The Go runtime stops the program
-// beyond debug.SetMaxThreads (10000 by default); bound the number of
-// concurrent waiters accordingly.
+// Waiting (Acquire, Read) does not hold an OS thread per goroutine: waiting
+// goroutines queue in Go, and a few threads per process sleep in the
+// kernel on their behalf (one futex_waitv thread watches up to 127
+// semaphores; where futex_waitv is missing, one thread per semaphore with
+// waiters, which may outlive its last waiter by up to a second). 10,000
+// goroutines blocked on 100 semaphores use a handful of threads; with no
+// waiter, none. To other processes every waiting goroutine is an ordinary
+// waiter of glibc's protocol. Cancelling a wait (its context, SetDeadline,
+// Close) ends it at once and wakes nothing in other processes.
 //
-// A SemFile is safe for concurrent use. Every OpenSem makes its own
-// mapping (glibc returns the same sem_t* for a repeated sem_open; here
-// each handle is independent, and all of them are the same semaphore).
+// A SemFile is safe for concurrent use. As in glibc, a process maps each
+// semaphore once: every handle of the same semaphore (the same file in
+// /dev/shm) shares one mapping, and one descriptor kept for Stat.
 //
-// Close a SemFile when done with it. A handle dropped without Close is not
-// leaked: once the garbage collector finds it unreachable, a cleanup
-// (runtime.AddCleanup) unmaps it and closes its descriptor, as os.File
-// does; the semaphore's value is untouched.
+// Close a SemFile when done with it: waits on it end with fs.ErrClosed,
+// and the shared descriptor is closed with the last open handle. The
+// mapping (one page) stays until no handle referring to it, closed or not,
+// is reachable, so at most one mapping per distinct semaphore that a
+// reachable handle refers to: a cleanup (runtime.AddCleanup) drops it, as
+// it closes handles dropped without Close. The semaphore's value is never
+// touched by either.
 type SemFile struct {
 	name string // "/NAME"
-
-	// mu guards the mapping: operations hold it for reading while they
-	// use the descriptor or sleep on the word; Close takes it for writing
-	// to close the descriptor once they have left.
-	mu      sync.RWMutex
-	closed  atomic.Bool
-	m       *sem.Mapping    // unmapped by Close, or by cleanup if never closed
-	cleanup runtime.Cleanup // closes m once the handle is unreachable
-	// inflight counts lock-free operations (Release, the fast path of
-	// Acquire) touching the mapping; Close unmaps only once it is zero.
-	inflight atomic.Int32
-	word     sem.Word
-	waiters  atomic.Int32              // goroutines of this handle sleeping on the word
-	rdl      atomic.Pointer[time.Time] // read deadline; nil for none
+	h    sem.Handle
 }
 
 var _ Sem = (*SemFile)(nil)
@@ -75,9 +64,12 @@ var _ Sem = (*SemFile)(nil)
 // SemValueMax it is an error (fs.ErrInvalid).
 //
 // Creation is atomic as in glibc: the complete semaphore is written to a
-// temporary file in /dev/shm and linked to its name. A file under the name
-// that is not a semaphore (a zero-length file, a FIFO, a directory) gives an
-// error matching fs.ErrInvalid that says what it found, never a crash.
+// file in /dev/shm that has no name yet (O_TMPFILE) and then linked to its
+// name, so a process killed while creating leaves nothing behind (glibc's
+// named temporary file is the fallback where O_TMPFILE is refused). A file
+// under the name that is not a semaphore (a zero-length file, a FIFO, a
+// directory) gives an error matching fs.ErrInvalid that says what it found,
+// never a crash.
 func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, error) {
 	n, err := kind.Sem.Clean(name)
 	if err != nil {
@@ -86,23 +78,18 @@ func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, e
 	if value > SemValueMax {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: kind.SemValueTooHigh(value, SemValueMax)}
 	}
-	m, err := sem.Open(kind.Sem.HostPath(n), flag&os.O_CREATE != 0, flag&os.O_EXCL != 0, uint32(perm.Perm()), value)
+	o, err := sem.Open(kind.Sem.HostPath(n), flag&os.O_CREATE != 0, flag&os.O_EXCL != 0, uint32(perm.Perm()), value)
 	if err != nil {
 		if t, ok := sys.OpenRefused(kind.Sem.HostPath(n), err); ok {
 			err = sem.NotSemaphore(t, 0)
 		}
 		return nil, pathError("open", name, explainNofile(err))
 	}
-	s := &SemFile{name: "/" + n, m: m, word: m.Word()}
-	s.cleanup = runtime.AddCleanup(s, semCleanupMapping, m)
+	s := &SemFile{name: "/" + n}
+	s.h.Init(o)
+	sem.Track(s, &s.h)
 	return s, nil
 }
-
-// semCleanupMapping is the runtime.AddCleanup function of every SemFile: it
-// unmaps the semaphore and closes its descriptor if Close has not. No
-// method can be running (the handle is unreachable), and there is nobody
-// to report an error to.
-func semCleanupMapping(m *sem.Mapping) { m.Close() }
 
 // RemoveSem removes the named semaphore name (sem_unlink). Open handles,
 // here and in other processes, keep working; a later OpenSem with
@@ -115,22 +102,12 @@ func RemoveSem(name string) error {
 	return pathError("remove", name, sem.Unlink(kind.Sem.HostPath(n)))
 }
 
-// use checks the handle is open and holds it open: on success the caller
-// must call s.mu.RUnlock when done. (Returning s.mu.RUnlock as a func
-// value would cost an allocation per call.)
-func (s *SemFile) use(op string) error {
-	if s == nil {
-		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
+// semErr wraps err from an operation on s, or returns nil.
+func (s *SemFile) semErr(op string, err error) error {
+	if err == nil {
+		return nil
 	}
-	if s.closed.Load() {
-		return &fs.PathError{Op: op, Path: s.name, Err: fs.ErrClosed}
-	}
-	s.mu.RLock()
-	if s.closed.Load() {
-		s.mu.RUnlock()
-		return &fs.PathError{Op: op, Path: s.name, Err: fs.ErrClosed}
-	}
-	return nil
+	return &fs.PathError{Op: op, Path: s.name, Err: err}
 }
 
 // Name returns the semaphore's name with its leading slash ("/name").
@@ -150,166 +127,68 @@ func (s *SemFile) Name() string {
 // available (as golang.org/x/sync/semaphore does; C's sem_timedwait would
 // take it).
 //
-// While it waits it holds an OS thread (see SemFile). It sleeps in slices
-// of at most 100ms, re-checking ctx, the deadline and the handle between
-// them and never past a deadline; to end a wait at once, cancelling ctx,
-// SetDeadline and Close wake every sleeper on the semaphore, in every
-// process, and those that still find the value zero sleep again.
+// A waiting goroutine holds no OS thread of its own (see SemFile), and
+// never polls: cancelling ctx, the deadline, SetDeadline and Close end the
+// wait at once, without waking any other waiter in any process. A unit
+// taken for a goroutine that gave up at the same moment is given back.
 func (s *SemFile) Acquire(ctx context.Context) error {
-	if s != nil && semNeverDone(ctx) && s.rdl.Load() == nil && s.enter() {
-		took := s.word.TryWait()
-		s.leave()
-		if took {
-			return nil // fast path: nothing can end the wait, a unit is there
-		}
-	}
-	if err := s.use("acquire"); err != nil {
-		return err
-	}
-	defer s.mu.RUnlock()
-	return s.acquire("acquire", ctx)
-}
-
-// acquire is Acquire for a handle in use.
-func (s *SemFile) acquire(op string, ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if err := s.waitErr(ctx); err != nil {
-		return &fs.PathError{Op: op, Path: s.name, Err: err}
-	}
-	if s.word.TryWait() {
+	if s != nil && (ctx == nil || ctx.Done() == nil) && s.h.FastAcquire() {
 		return nil
 	}
-	s.waiters.Add(1)
-	defer s.waiters.Add(-1)
-	if ctx.Done() != nil {
-		// Wake the sleepers when ctx is cancelled, so this one notices at
-		// once. A deadline needs no wake-up: every sleep ends by it.
-		stop := context.AfterFunc(ctx, func() {
-			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				s.wakeAll()
-			}
-		})
-		defer stop()
-	}
-	err := s.word.Wait(func() (time.Duration, error) {
-		if err := s.waitErr(ctx); err != nil {
-			return 0, err
-		}
-		d := semSlice
-		if dl, ok := ctx.Deadline(); ok {
-			d = min(d, time.Until(dl))
-		}
-		if rdl := s.rdl.Load(); rdl != nil {
-			d = min(d, time.Until(*rdl))
-		}
-		return max(d, time.Microsecond), nil
-	})
-	if err != nil {
-		return &fs.PathError{Op: op, Path: s.name, Err: err}
-	}
-	return nil
+	return s.acquire(ctx)
 }
 
-// waitErr returns why a wait must stop now, or nil.
-func (s *SemFile) waitErr(ctx context.Context) error {
-	if s.closed.Load() {
-		return fs.ErrClosed
+func (s *SemFile) acquire(ctx context.Context) error {
+	if s == nil {
+		return &fs.PathError{Op: "acquire", Path: "", Err: fs.ErrInvalid}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	dl, hasDL := ctx.Deadline()
-	rdl := s.rdl.Load()
-	if !hasDL && rdl == nil {
-		return nil // no clock to read: time.Now is most of a fast-path acquire
-	}
-	now := time.Now()
-	if hasDL && !now.Before(dl) {
-		return context.DeadlineExceeded
-	}
-	if rdl != nil && !now.Before(*rdl) {
-		return os.ErrDeadlineExceeded
-	}
-	return nil
-}
-
-// wakeAll wakes the sleepers on the semaphore (in every process: the
-// others treat it as a spurious wake-up) if the mapping is still there, so
-// this handle's waiters re-check why they wait.
-func (s *SemFile) wakeAll() {
-	if !s.mu.TryRLock() {
-		return // being closed: Close wakes them
-	}
-	defer s.mu.RUnlock()
-	if s.m.Mem != nil && s.waiters.Load() > 0 {
-		s.word.WakeAll()
-	}
+	return s.semErr("acquire", s.h.Acquire(ctx))
 }
 
 // TryAcquire takes one unit if the value is not zero, without waiting
 // (sem_trywait; posix_ipc's acquire(0)); otherwise it fails with
 // ErrWouldBlock.
 func (s *SemFile) TryAcquire() error {
-	if err := s.use("acquire"); err != nil {
-		return err
+	if s == nil {
+		return &fs.PathError{Op: "acquire", Path: "", Err: fs.ErrInvalid}
 	}
-	defer s.mu.RUnlock()
-	if !s.word.TryWait() {
-		return &fs.PathError{Op: "acquire", Path: s.name, Err: ErrWouldBlock}
+	ok, err := s.h.TryAcquire()
+	if err == nil && !ok {
+		err = ErrWouldBlock
 	}
-	return nil
+	return s.semErr("acquire", err)
 }
 
 // Release adds one unit and wakes a waiter, in any process (sem_post;
-// posix_ipc's release). At SemValueMax it fails with syscall.EOVERFLOW and
-// leaves the value unchanged. It never blocks.
+// posix_ipc's release); when goroutines of this process wait on the
+// semaphore, the unit goes straight to the one waiting longest. At
+// SemValueMax it fails with syscall.EOVERFLOW and leaves the value
+// unchanged. It never blocks.
 func (s *SemFile) Release() error {
+	if s != nil && s.h.FastRelease() {
+		return nil
+	}
+	return s.release()
+}
+
+func (s *SemFile) release() error {
 	if s == nil {
 		return &fs.PathError{Op: "release", Path: "", Err: fs.ErrInvalid}
 	}
-	if !s.enter() {
-		return &fs.PathError{Op: "release", Path: s.name, Err: fs.ErrClosed}
-	}
-	err := s.word.Post()
-	s.leave()
-	if err != nil {
+	if err := s.h.Release(); err != nil {
 		return pathError("release", s.name, semExplainPost(err))
 	}
 	return nil
 }
 
-// enter marks a lock-free operation on the mapping as started; it reports
-// false, having started nothing, once the handle is closed. Close sets
-// closed before it waits for inflight to drain, so an operation that
-// enters after that sees closed and never touches the mapping.
-func (s *SemFile) enter() bool {
-	s.inflight.Add(1)
-	if s.closed.Load() {
-		s.inflight.Add(-1)
-		return false
-	}
-	return true
-}
-
-// leave marks a lock-free operation as finished.
-func (s *SemFile) leave() { s.inflight.Add(-1) }
-
-// semNeverDone reports whether ctx can never be cancelled, without an
-// interface call for the common context.Background and context.TODO.
-func semNeverDone(ctx context.Context) bool {
-	return ctx == nil || ctx == context.Background() || ctx == context.TODO() || ctx.Done() == nil
-}
-
 // Value returns the semaphore's current value (sem_getvalue; posix_ipc's
 // value). Waiters are not counted: the value is never negative.
 func (s *SemFile) Value() (int, error) {
-	if err := s.use("value"); err != nil {
-		return 0, err
+	if s == nil {
+		return 0, &fs.PathError{Op: "value", Path: "", Err: fs.ErrInvalid}
 	}
-	defer s.mu.RUnlock()
-	return int(s.word.Value()), nil
+	v, err := s.h.Value()
+	return int(v), s.semErr("value", err)
 }
 
 // Do acquires a unit, runs fn and releases the unit, even if fn panics:
@@ -336,19 +215,24 @@ func (s *SemFile) Do(ctx context.Context, fn func() error) (err error) {
 // io.CopyN(io.Discard, s, 3) acquires three units. An empty p takes
 // nothing and returns 0, nil.
 func (s *SemFile) Read(p []byte) (int, error) {
-	if err := s.use("read"); err != nil {
-		return 0, err
+	if s == nil {
+		return 0, &fs.PathError{Op: "read", Path: "", Err: fs.ErrInvalid}
 	}
-	defer s.mu.RUnlock()
+	if s.h.Closed() {
+		return 0, s.semErr("read", fs.ErrClosed)
+	}
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if err := s.acquire("read", context.Background()); err != nil {
-		return 0, err
+	if err := s.h.Acquire(context.Background()); err != nil {
+		return 0, s.semErr("read", err)
 	}
 	p[0] = 1
 	n := 1
-	for n < len(p) && s.word.TryWait() {
+	for n < len(p) {
+		if ok, _ := s.h.TryAcquire(); !ok {
+			break
+		}
 		p[n] = 1
 		n++
 	}
@@ -359,12 +243,14 @@ func (s *SemFile) Read(p []byte) (int, error) {
 // it released: fewer, with the error, when the value reached SemValueMax
 // (syscall.EOVERFLOW). It never blocks.
 func (s *SemFile) Write(p []byte) (int, error) {
-	if err := s.use("write"); err != nil {
-		return 0, err
+	if s == nil {
+		return 0, &fs.PathError{Op: "write", Path: "", Err: fs.ErrInvalid}
 	}
-	defer s.mu.RUnlock()
+	if s.h.Closed() {
+		return 0, s.semErr("write", fs.ErrClosed)
+	}
 	for i := range p {
-		if err := s.word.Post(); err != nil {
+		if err := s.h.Release(); err != nil {
 			return i, pathError("write", s.name, semExplainPost(err))
 		}
 	}
@@ -382,51 +268,33 @@ func (s *SemFile) SetReadDeadline(t time.Time) error { return s.setDeadline("set
 // SetWriteDeadline does nothing, since releases never wait; it is there
 // for io interfaces that expect it.
 func (s *SemFile) SetWriteDeadline(t time.Time) error {
-	if err := s.use("setwritedeadline"); err != nil {
-		return err
+	if s == nil {
+		return &fs.PathError{Op: "setwritedeadline", Path: "", Err: fs.ErrInvalid}
 	}
-	s.mu.RUnlock()
+	if s.h.Closed() {
+		return s.semErr("setwritedeadline", fs.ErrClosed)
+	}
 	return nil
 }
 
 func (s *SemFile) setDeadline(op string, t time.Time) error {
-	if err := s.use(op); err != nil {
-		return err
+	if s == nil {
+		return &fs.PathError{Op: op, Path: "", Err: fs.ErrInvalid}
 	}
-	defer s.mu.RUnlock()
-	if t.IsZero() {
-		s.rdl.Store(nil)
-	} else {
-		s.rdl.Store(&t)
-	}
-	if s.waiters.Load() > 0 {
-		s.word.WakeAll()
-	}
-	return nil
+	return s.semErr(op, s.h.SetDeadline(t))
 }
 
 // Close closes the handle (sem_close); the semaphore lives on. Waits in
-// progress on this handle end promptly with fs.ErrClosed; once they and
-// any Release in progress have left, the mapping is unmapped and the
-// descriptor closed. Using the handle afterwards, or closing it again,
-// gives fs.ErrClosed.
+// progress on this handle end promptly with fs.ErrClosed. The descriptor
+// shared by this process's handles of the semaphore is closed with the
+// last of them; the mapping stays until no handle that refers to it is
+// reachable (see SemFile), so operations racing Close never fault. Using
+// the handle afterwards, or closing it again, gives fs.ErrClosed.
 func (s *SemFile) Close() error {
 	if s == nil {
 		return &fs.PathError{Op: "close", Path: "", Err: fs.ErrInvalid}
 	}
-	if !s.closed.CompareAndSwap(false, true) {
-		return &fs.PathError{Op: "close", Path: s.name, Err: fs.ErrClosed}
-	}
-	if s.waiters.Load() > 0 {
-		s.word.WakeAll() // the mapping stays until mu is ours
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.inflight.Load() != 0 {
-		runtime.Gosched() // a Release or TryWait that entered before closed was set
-	}
-	s.cleanup.Stop()
-	return pathError("close", s.name, s.m.Close())
+	return pathError("close", s.name, s.h.Close())
 }
 
 // SemTimeoutSupported reports whether Acquire can wait with a
@@ -442,15 +310,14 @@ const SemValueSupported = runtime.GOOS == "linux"
 // of bytes Read could take now), the file's modification time, and Sys()
 // a SemInfo with the value and the *syscall.Stat_t of /dev/shm/sem.NAME.
 func (s *SemFile) Stat() (fs.FileInfo, error) {
-	if err := s.use("stat"); err != nil {
-		return nil, err
+	if s == nil {
+		return nil, &fs.PathError{Op: "stat", Path: "", Err: fs.ErrInvalid}
 	}
-	defer s.mu.RUnlock()
-	st, err := s.m.Stat()
+	st, value, err := s.h.Stat()
 	if err != nil {
 		return nil, pathError("stat", s.name, err)
 	}
-	return semInfo(s.name[1:], st, int(s.word.Value())), nil
+	return semInfo(s.name[1:], st, int(value)), nil
 }
 
 func semInfo(name string, st sem.Info, value int) fs.FileInfo {

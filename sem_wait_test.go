@@ -6,24 +6,31 @@ package ipcfs
 // contexts, Close and signals, and many waiters.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ipcfs/ipcfs/internal/futex"
+	"github.com/ipcfs/ipcfs/internal/sem"
+	"github.com/ipcfs/ipcfs/internal/sleepers"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
 // Signals hitting the waiting thread (Go's own preemption signal here)
 // neither end the wait nor disturb the waiter count.
 func TestSemSignalsDuringWaitKeepCount(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	s := semCreate(t, 0)
 	tids := make(chan int)
 	errc := make(chan error)
@@ -36,7 +43,10 @@ func TestSemSignalsDuringWaitKeepCount(t *testing.T) {
 	tid := <-tids
 	semWaitFor(t, "the waiter to sleep in futex", func() bool {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/syscall", tid))
-		return semWaiters(s) == 1 && err == nil && strings.HasPrefix(string(b), fmt.Sprint(unix.SYS_FUTEX)+" ")
+		// A lone waiter sleeps in the kernel on its own thread: futex, or
+		// futex_waitv where the kernel has it.
+		return semWaiters(s) == 1 && err == nil && (strings.HasPrefix(string(b), fmt.Sprint(unix.SYS_FUTEX)+" ") ||
+			strings.HasPrefix(string(b), fmt.Sprint(unix.SYS_FUTEX_WAITV)+" "))
 	})
 	for range 50 {
 		if err := unix.Tgkill(os.Getpid(), tid, unix.SIGURG); err != nil {
@@ -304,5 +314,198 @@ func TestSemGivingUpWaitersLoseNoUnits(t *testing.T) {
 	}
 	if w := semWaiters(s); w != 0 {
 		t.Errorf("nwaiters = %d, want 0", w)
+	}
+}
+
+func init() {
+	childRoles["sem-blocked"] = semChildBlocked
+}
+
+// semOSThreads returns the number of OS threads of this process.
+func semOSThreads() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	_, rest, _ := bytes.Cut(b, []byte("\nThreads:"))
+	line, _, _ := bytes.Cut(rest, []byte("\n"))
+	n, err := strconv.Atoi(string(bytes.TrimSpace(line)))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// semChildBlocked blocks IPCFS_SEM_N goroutines in Acquire on
+// IPCFS_SEM_SEMS new semaphores (round robin), and IPCFS_MQ_N in Receive on
+// IPCFS_MQ_QUEUES new queues if set, reports the OS threads while they all
+// wait, releases one unit (or sends one message) per goroutine, and reports
+// whether all woke and whether the engine then ends idle, on one line:
+// "threads T woken W idle true|false goroutines-before B after A".
+func semChildBlocked() int {
+	n, _ := strconv.Atoi(os.Getenv("IPCFS_SEM_N"))
+	nsems, _ := strconv.Atoi(os.Getenv("IPCFS_SEM_SEMS"))
+	nmq, _ := strconv.Atoi(os.Getenv("IPCFS_MQ_N"))
+	nqueues, _ := strconv.Atoi(os.Getenv("IPCFS_MQ_QUEUES"))
+	qs := make([]*MqFile, nqueues)
+	for i := range qs {
+		name := fmt.Sprintf("/ipcfs-blocked-%d-q%d", os.Getpid(), i)
+		q, err := OpenMq(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, &MqAttr{MaxMessages: 1, MessageSize: 8})
+		if err != nil {
+			return semChildExit(err)
+		}
+		RemoveMq(name)
+		defer q.Close()
+		qs[i] = q
+	}
+	ss := make([]*SemFile, nsems)
+	for i := range ss {
+		name := fmt.Sprintf("/ipcfs-blocked-%d-%d", os.Getpid(), i)
+		s, err := OpenSem(name, os.O_CREATE|os.O_EXCL, 0o600, 0)
+		if err != nil {
+			return semChildExit(err)
+		}
+		RemoveSem(name)
+		defer s.Close()
+		ss[i] = s
+	}
+	goroutinesBefore := runtime.NumGoroutine()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	woken := 0
+	for i := range nmq {
+		wg.Go(func() {
+			if _, _, err := qs[i%nqueues].Receive(context.Background(), make([]byte, 8)); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return
+			}
+			mu.Lock()
+			woken++
+			mu.Unlock()
+		})
+	}
+	for i := range n {
+		wg.Go(func() {
+			if err := ss[i%nsems].Acquire(context.Background()); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return
+			}
+			mu.Lock()
+			woken++
+			mu.Unlock()
+		})
+	}
+	waiting := func() int {
+		total := 0
+		for _, s := range ss {
+			total += semWaiting(s)
+		}
+		return total
+	}
+	for deadline := time.Now().Add(time.Minute); waiting() < n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			return semChildExit(fmt.Errorf("only %d of %d goroutines waiting after a minute", waiting(), n))
+		}
+	}
+	threads := semOSThreads()
+	if nmq > 0 {
+		// Queue receivers park on the runtime's poller, out of sight: look
+		// at the threads a little longer (a measurement, not synchronisation).
+		for range 100 {
+			time.Sleep(time.Millisecond)
+			threads = max(threads, semOSThreads())
+		}
+	}
+	for i := range n {
+		if err := ss[i%nsems].Release(); err != nil {
+			return semChildExit(err)
+		}
+	}
+	for i := range nmq {
+		if err := qs[i%nqueues].Send(context.Background(), []byte("unblock!"), 0); err != nil {
+			return semChildExit(err)
+		}
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+	}
+	idle := false
+	for deadline := time.Now().Add(10 * time.Second); !idle && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		w, f := sem.Sleepers()
+		idle = w == 0 && f == 0 && sleepers.InUse() == 0 && runtime.NumGoroutine() <= goroutinesBefore
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	fmt.Printf("threads %d woken %d idle %v goroutines-before %d after %d\n", threads, woken, idle, goroutinesBefore, runtime.NumGoroutine())
+	return 0
+}
+
+func TestSemTenThousandWaitersFewThreads(t *testing.T) {
+	n, nsems := 10_000, 100
+	if mqRaceEnabled {
+		n, nsems = 5_000, 50 // the race detector allows 8,128 goroutines
+	}
+	semEngineModes(t, func(t *testing.T, env []string) {
+		out, err := childCommand(t, "sem-blocked", append(env, "IPCFS_SEM_N="+strconv.Itoa(n),
+			"IPCFS_SEM_SEMS="+strconv.Itoa(nsems))...).Output()
+		if err != nil {
+			t.Fatalf("child: %v (output %q)", err, out)
+		}
+		var threads, woken, before, after int
+		var idle bool
+		if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "threads %d woken %d idle %t goroutines-before %d after %d",
+			&threads, &woken, &idle, &before, &after); err != nil {
+			t.Fatalf("child said %q: %v", out, err)
+		}
+		t.Logf("%d goroutines blocked on %d semaphores: %d OS threads", n, nsems, threads)
+		limit := 16
+		if strings.HasSuffix(t.Name(), "fallback") {
+			limit = nsems + 16 // one sleeper per semaphore, not per goroutine
+		}
+		if threads > limit {
+			t.Errorf("%d OS threads while %d goroutines waited; want at most %d", threads, n, limit)
+		}
+		if woken != n {
+			t.Errorf("%d of %d goroutines woken by %d units", woken, n, n)
+		}
+		if !idle {
+			t.Errorf("with no waiter left, the engine was not idle (goroutines %d before, %d after)", before, after)
+		}
+	})
+}
+
+// Goroutines waiting on semaphores and on queues at once share the thread
+// bound: 5,000 of each on 16 OS threads at most.
+func TestSemAndQueueWaitersShareFewThreads(t *testing.T) {
+	if !futex.WaitvSupported() {
+		t.Skip("futex_waitv is not available here: the fallback has one thread per semaphore")
+	}
+	n := 5_000
+	if mqRaceEnabled {
+		n = 2_500 // the race detector allows 8,128 goroutines
+	}
+	out, err := childCommand(t, "sem-blocked", "IPCFS_SEM_FALLBACK=0", "IPCFS_SEM_N="+strconv.Itoa(n), "IPCFS_SEM_SEMS=50",
+		"IPCFS_MQ_N="+strconv.Itoa(n), "IPCFS_MQ_QUEUES=50").Output()
+	if err != nil {
+		t.Fatalf("child: %v (output %q)", err, out)
+	}
+	var threads, woken, before, after int
+	var idle bool
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "threads %d woken %d idle %t goroutines-before %d after %d",
+		&threads, &woken, &idle, &before, &after); err != nil {
+		t.Fatalf("child said %q: %v", out, err)
+	}
+	t.Logf("%d goroutines blocked on 50 semaphores and %d on 50 queues: %d OS threads", n, n, threads)
+	if threads > 16 {
+		t.Errorf("%d OS threads while %d goroutines waited; want at most 16", threads, 2*n)
+	}
+	if woken != 2*n {
+		t.Errorf("%d of %d goroutines woken", woken, 2*n)
+	}
+	if !idle {
+		t.Errorf("with no waiter left, the engine was not idle (goroutines %d before, %d after)", before, after)
 	}
 }

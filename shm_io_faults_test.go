@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // shmHangLimit is how long a call that must return at once may take before
@@ -90,6 +92,7 @@ func shmShrinkBehind(t *testing.T, name string, size int64) {
 }
 
 func TestShmFileCopyBetweenSegmentsWhoseSourceShrankReleasesBoth(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	const size = 1 << 20
 	src, srcName := shmLeaveIfHung(t, size)
 	dst, _ := shmLeaveIfHung(t, size) // pre-sized: the copy lands inside it
@@ -106,6 +109,7 @@ func TestShmFileCopyBetweenSegmentsWhoseSourceShrankReleasesBoth(t *testing.T) {
 }
 
 func TestShmFileReadFromAReaderOfAnotherSegmentIntoAShrunkSegmentReleasesBoth(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	const size = 1 << 20
 	src, _ := shmLeaveIfHung(t, size)
 	dst, dstName := shmLeaveIfHung(t, size)
@@ -168,6 +172,7 @@ func TestShmFileReadFromWithAPanickingReaderReleasesTheHandle(t *testing.T) {
 // shrank) is the caller's fault and panics, as a bad slice would; the
 // handle must stay usable once the caller recovers.
 func TestShmFileFaultInTheCallersBufferReleasesTheHandle(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	const size = 64 << 10
 	other, otherName := shmCreate(t, size)
 	foreign, err := other.Bytes()

@@ -20,8 +20,9 @@
 //     against write(2) of each chunk (the way C grows a file); GB/s.
 //
 // and, for Go only, 10,000 goroutines blocked receiving on 100 small queues
-// (OS threads used, wake-up latency) and the allocations per Send, Receive,
-// Acquire and Release.
+// and 10,000 blocked acquiring 100 semaphores (OS threads used, wake-up
+// latency, time to wake all), how long a cancelled semaphore wait takes to
+// return, and the allocations per Send, Receive, Acquire and Release.
 //
 // The second process of a Go workload is the test binary itself, re-executed
 // with IPCFS_BENCH_CHILD naming its role. Object names start with

@@ -11,7 +11,7 @@ int main(int argc, char **argv) {
 		fprintf(stderr, "usage: %s /PREFIX\n", argv[0]);
 		return 2;
 	}
-	static const char *sems[] = {"-spa", "-spb", "-sf", "-sa"};
+	static const char *sems[] = {"-spa", "-spb", "-sf", "-sa", "-sc"};
 	static const char *mqs[] = {"-mpa", "-mpb", "-ms", "-msr"};
 	char name[256];
 	for (size_t i = 0; i < sizeof sems / sizeof *sems; i++) {
@@ -27,6 +27,9 @@ int main(int argc, char **argv) {
 		snprintf(suffix, sizeof suffix, "-w%d", i);
 		objname(name, sizeof name, argv[1], suffix);
 		mq_unlink(name);
+		snprintf(suffix, sizeof suffix, "-sw%d", i);
+		objname(name, sizeof name, argv[1], suffix);
+		sem_unlink(name);
 	}
 	objname(name, sizeof name, argv[1], "-shm");
 	shm_unlink(name);

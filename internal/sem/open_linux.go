@@ -3,6 +3,7 @@ package sem
 import (
 	"io/fs"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -12,78 +13,42 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Mapping is an open semaphore: its 32-byte shared mapping and the file
-// descriptor it came from (kept for Stat).
-type Mapping struct {
-	Mem      []byte
-	Fd       int
-	fdClosed atomic.Bool
-}
-
-// Word returns the semaphore in the mapping.
-func (m *Mapping) Word() Word { return NewWord(m.Mem) }
-
-// Close unmaps the semaphore and closes its descriptor, unless CloseFd
-// already closed it. The Word must not be used afterwards.
-func (m *Mapping) Close() error {
-	err := unix.Munmap(m.Mem)
-	if !m.fdClosed.Swap(true) {
-		if cerr := unix.Close(m.Fd); err == nil {
-			err = cerr
-		}
-	}
-	m.Mem = nil
-	return err
-}
-
-// CloseFd closes the descriptor only; the mapping stays until Close.
-func (m *Mapping) CloseFd() error {
-	if m.fdClosed.Swap(true) {
-		return nil
-	}
-	return unix.Close(m.Fd)
-}
-
-// Stat returns what fstat says of the semaphore's file.
-func (m *Mapping) Stat() (Info, error) {
-	st := new(syscall.Stat_t)
-	if err := sys.Retry(func() error { return syscall.Fstat(m.Fd, st) }); err != nil {
-		return Info{}, err
-	}
-	return info(st), nil
-}
-
-func info(st *syscall.Stat_t) Info {
-	return Info{Perm: fs.FileMode(st.Mode).Perm(), ModTime: time.Unix(st.Mtim.Unix()), Sys: st}
-}
-
-// Open opens or creates the semaphore file at path as glibc 2.39+ does
-// (sem_open): without O_CREATE|O_EXCL it opens an existing file
-// (O_RDWR|O_NOFOLLOW|O_CLOEXEC); with O_CREATE, when the file is missing, it
-// writes a complete semaphore of value into a temporary file next to it and
-// links that into place, so no process ever sees a half-made semaphore. perm
-// goes to open(2), so the umask applies. Errors are raw errnos, or errors
-// wrapping ErrNotSemaphore for a file in the wrong format (checked before
-// any access to the mapping, so a short file is an error, not SIGBUS).
-func Open(path string, create, excl bool, perm uint32, value uint32) (*Mapping, error) {
+// openFile opens or creates the semaphore file at path as glibc 2.39+ does
+// (sem_open): without create && excl it opens an existing file
+// (O_RDWR|O_NOFOLLOW|O_CLOEXEC); with create, when the file is missing, it
+// makes a complete semaphore of value and links it into place under path,
+// so no process ever sees a half-made semaphore (create1). perm goes to
+// open(2), so the umask applies. The file it returns has been checked to
+// hold a semaphore: errors are raw errnos, or errors wrapping
+// ErrNotSemaphore for a file in the wrong format (checked with pread,
+// before anything maps it, so a short file is an error, not SIGBUS).
+func openFile(path string, create, excl bool, perm uint32, value uint32) (int, fileKey, error) {
 	const tries = 100
 	for range tries {
 		if !(create && excl) {
 			fd, err := openRetry(path, unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 			if err == nil {
-				return mapExisting(fd)
+				return checkFile(fd)
 			}
 			if !create || err != unix.ENOENT {
-				return nil, err
+				return -1, fileKey{}, err
 			}
 		}
-		m, err := create1(path, perm, value)
+		fd, err := create1(path, perm, value)
 		if err == unix.EEXIST && !excl {
 			continue // lost a creation race: open the winner's file
 		}
-		return m, err
+		if err != nil {
+			return -1, fileKey{}, err
+		}
+		var st unix.Stat_t
+		if err := fstatRetry(fd, &st); err != nil {
+			unix.Close(fd)
+			return -1, fileKey{}, err
+		}
+		return fd, keyOf(&st), nil
 	}
-	return nil, ErrLostRace
+	return -1, fileKey{}, ErrLostRace
 }
 
 func openRetry(path string, flag int, perm uint32) (fd int, err error) {
@@ -94,36 +59,103 @@ func openRetry(path string, flag int, perm uint32) (fd int, err error) {
 	return fd, err
 }
 
-// mapExisting checks fd holds a semaphore and maps it; fd is closed on error.
-func mapExisting(fd int) (*Mapping, error) {
+func fstatRetry(fd int, st *unix.Stat_t) error {
+	return sys.Retry(func() error { return unix.Fstat(fd, st) })
+}
+
+// checkFile checks that fd is a regular file holding a semaphore and
+// returns its key; fd is closed on error.
+func checkFile(fd int) (int, fileKey, error) {
 	var st unix.Stat_t
-	if err := sys.Retry(func() error { return unix.Fstat(fd, &st) }); err != nil {
+	if err := fstatRetry(fd, &st); err != nil {
 		unix.Close(fd)
-		return nil, err
+		return -1, fileKey{}, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < Size {
 		unix.Close(fd)
-		return nil, NotSemaphore(sys.TypeMode(st.Mode), st.Size)
+		return -1, fileKey{}, NotSemaphore(sys.TypeMode(st.Mode), st.Size)
 	}
-	mem, err := unix.Mmap(fd, 0, Size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	var head [Size]byte
+	n, err := preadRetry(fd, head[:])
+	if err == nil {
+		err = Validate(head[:n])
+	}
 	if err != nil {
 		unix.Close(fd)
-		return nil, err
+		return -1, fileKey{}, err
 	}
-	// The size was checked, so reading the mapping is safe (unless another
-	// process truncates the file now, which would crash C users too).
-	head := make([]byte, Size)
-	copy(head, mem)
-	if err := Validate(head); err != nil {
-		unix.Munmap(mem)
-		unix.Close(fd)
-		return nil, err
-	}
-	return &Mapping{Mem: mem, Fd: fd}, nil
+	return fd, keyOf(&st), nil
 }
 
-// create1 makes one attempt at creating the semaphore at path.
-func create1(path string, perm uint32, value uint32) (*Mapping, error) {
+// closeFd closes a descriptor openFile returned.
+func closeFd(fd int) { unix.Close(fd) }
+
+func preadRetry(fd int, b []byte) (n int, err error) {
+	err = sys.Retry(func() (err error) {
+		n, err = unix.Pread(fd, b, 0)
+		return err
+	})
+	return n, err
+}
+
+// noTmpfile makes create1 use glibc's named temporary file even where
+// O_TMPFILE works: for tests of that fallback.
+var noTmpfile atomic.Bool
+
+// create1 makes one attempt at creating the semaphore at path and returns
+// its descriptor. The semaphore is written whole into a file without a name
+// (O_TMPFILE in the same directory) and then linked to path with linkat
+// through /proc/self/fd, which fails with EEXIST if path exists, exactly as
+// glibc's link of its temporary file does; a process killed at any point of
+// it leaves nothing behind. Where O_TMPFILE or that linkat is refused
+// (file systems without O_TMPFILE, kernels before 3.11, no /proc), it falls
+// back to glibc's method: a named temporary file, link, unlink.
+func create1(path string, perm uint32, value uint32) (int, error) {
+	if !noTmpfile.Load() {
+		fd, err := createUnnamed(path, perm, value)
+		if err != errTmpfileRefused {
+			return fd, err
+		}
+	}
+	return createNamed(path, perm, value)
+}
+
+// errTmpfileRefused says O_TMPFILE creation cannot work here.
+var errTmpfileRefused = syscall.EOPNOTSUPP
+
+func createUnnamed(path string, perm uint32, value uint32) (int, error) {
+	fd, err := openRetry(filepath.Dir(path), unix.O_TMPFILE|unix.O_RDWR|unix.O_CLOEXEC, perm)
+	switch err {
+	case nil:
+	case unix.EOPNOTSUPP, unix.EISDIR, unix.EINVAL:
+		return -1, errTmpfileRefused
+	default:
+		return -1, err
+	}
+	if err := writeAll(fd, Image(value)); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	err = sys.Retry(func() error {
+		return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), unix.AT_FDCWD, path, unix.AT_SYMLINK_FOLLOW)
+	})
+	if err == unix.ENOENT {
+		// No /proc here (or the directory went away, which the named
+		// method reports as well).
+		unix.Close(fd)
+		return -1, errTmpfileRefused
+	}
+	if err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
+// createNamed is glibc's method: a temporary file sem.XXXXXX next to path,
+// written whole, linked to path and unlinked. A process killed between the
+// open and the unlink leaves the temporary file behind, as glibc does.
+func createNamed(path string, perm uint32, value uint32) (int, error) {
 	var (
 		tmp string
 		fd  int
@@ -138,27 +170,21 @@ func create1(path string, perm uint32, value uint32) (*Mapping, error) {
 		}
 	}
 	if err == unix.EEXIST {
-		return nil, unix.EAGAIN
+		return -1, unix.EAGAIN
 	}
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
 	defer unix.Unlink(tmp)
 	if err := writeAll(fd, Image(value)); err != nil {
 		unix.Close(fd)
-		return nil, err
+		return -1, err
 	}
-	mem, err := unix.Mmap(fd, 0, Size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	if err != nil {
+	if err := sys.Retry(func() error { return unix.Link(tmp, path) }); err != nil {
 		unix.Close(fd)
-		return nil, err
+		return -1, err
 	}
-	if err := unix.Link(tmp, path); err != nil {
-		unix.Munmap(mem)
-		unix.Close(fd)
-		return nil, err
-	}
-	return &Mapping{Mem: mem, Fd: fd}, nil
+	return fd, nil
 }
 
 func writeAll(fd int, b []byte) error {
@@ -183,6 +209,15 @@ func writeAll(fd int, b []byte) error {
 // user's file in the sticky /dev/shm) becomes EACCES, as in glibc.
 func Unlink(path string) error {
 	return sys.UnlinkErrno(sys.Retry(func() error { return unix.Unlink(path) }))
+}
+
+// keyOf returns the key of the file st describes.
+func keyOf(st *unix.Stat_t) fileKey {
+	return fileKey{dev: uint64(st.Dev), ino: uint64(st.Ino)}
+}
+
+func info(st *syscall.Stat_t) Info {
+	return Info{Perm: fs.FileMode(st.Mode).Perm(), ModTime: time.Unix(st.Mtim.Unix()), Sys: st}
 }
 
 // Peek returns what stat says of the semaphore file at path and its value,
@@ -213,11 +248,7 @@ func Peek(path string) (in Info, value uint32, ok bool, err error) {
 		return info(st), 0, false, NotSemaphore(sys.TypeMode(st.Mode), st.Size)
 	}
 	head := make([]byte, Size)
-	var n int
-	err = sys.Retry(func() (err error) {
-		n, err = unix.Pread(fd, head, 0)
-		return err
-	})
+	n, err := preadRetry(fd, head)
 	if err != nil {
 		return info(st), 0, false, err
 	}

@@ -1,6 +1,8 @@
 // Package sem implements glibc's process-shared semaphore (nptl, 64-bit
-// variant) on a 32-byte mapping of a /dev/shm/sem.NAME file, and the file's
-// creation and opening the way glibc's sem_open does them.
+// variant) on a 32-byte mapping of a /dev/shm/sem.NAME file, the file's
+// creation and opening the way glibc's sem_open does them, one mapping per
+// semaphore per process, and the engine that lets any number of goroutines
+// wait on semaphores with a few OS threads.
 //
 // The layout (little-endian, x86_64 and arm64):
 //
@@ -12,11 +14,17 @@
 // before sleeping with FUTEX_WAIT(value == 0); a poster that sees nwaiters
 // != 0 before its increment issues FUTEX_WAKE(1). C programs, Python's
 // posix_ipc and this package can use the same semaphore at the same time.
+//
+// Word (word.go) is the only code that knows the layout and the protocol:
+// where the futex word is, what value a sleeper sleeps on, and the steps of
+// posting, registering, taking a unit as a registered waiter, and leaving.
+// The engine (wait.go, watcher.go) uses nothing else, so another variant of
+// glibc's protocol (its 32-bit one, or the futex word at offset 4 on
+// big-endian machines) is a different word.go, not a different engine.
 package sem
 
 import (
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"github.com/ipcfs/ipcfs/internal/futex"
@@ -64,10 +72,15 @@ func NewWord(mem []byte) Word {
 	return Word{data: (*uint64)(unsafe.Pointer(&mem[0]))}
 }
 
+// futexAddr returns the futex word: the 32-bit value, which is the low half
+// of data, at offset 0 on little-endian machines.
 func (w Word) futexAddr() *uint32 {
-	// Little-endian: the value is the low half, at offset 0.
 	return (*uint32)(unsafe.Pointer(w.data))
 }
+
+// sleepValue is the value of the futex word a waiter sleeps on: it sleeps
+// only while the value is 0, which closes the race with a post.
+func (w Word) sleepValue() uint32 { return 0 }
 
 // Load returns the raw 64-bit word (value | nwaiters<<32).
 func (w Word) Load() uint64 { return atomic.LoadUint64(w.data) }
@@ -82,19 +95,47 @@ func (w Word) Waiters() uint32 { return uint32(w.Load() >> 32) }
 // Post adds one unit (sem_post) and wakes one waiter if any is registered.
 // At ValueMax it returns syscall.EOVERFLOW and changes nothing.
 func (w Word) Post() error {
+	owed, err := w.post()
+	if owed {
+		w.wake()
+	}
+	return err
+}
+
+// tryPost adds one unit if no waiter is registered and nothing else
+// changes the word meanwhile, in one attempt, and reports whether it did:
+// the whole of a sem_post that owes no wake-up, small enough to inline.
+func (w Word) tryPost() bool {
+	d := atomic.LoadUint64(w.data)
+	return d < ValueMax && atomic.CompareAndSwapUint64(w.data, d, d+1)
+}
+
+// tryWaitOnce takes one unit if the value is not zero, in one attempt (a
+// changed word fails it), and reports whether it did: small enough to
+// inline.
+func (w Word) tryWaitOnce() bool {
+	d := atomic.LoadUint64(w.data)
+	return d&valMask != 0 && atomic.CompareAndSwapUint64(w.data, d, d-1)
+}
+
+// post adds one unit, the first half of sem_post, and reports whether a
+// wake-up is owed: waiters were registered when it posted. The poster then
+// wakes one (wake), or hands the unit to a registered waiter itself.
+func (w Word) post() (owed bool, err error) {
 	for {
 		d := atomic.LoadUint64(w.data)
 		if d&valMask >= ValueMax {
-			return sys.EOVERFLOW
+			return false, sys.EOVERFLOW
 		}
 		if atomic.CompareAndSwapUint64(w.data, d, d+1) {
-			if d>>32 != 0 {
-				futex.Wake(w.futexAddr(), 1) // errors ignored, as glibc does
-			}
-			return nil
+			return d>>32 != 0, nil
 		}
 	}
 }
+
+// wake wakes one sleeper on the word (FUTEX_WAKE(1)), the second half of
+// sem_post; errors are ignored, as glibc does.
+func (w Word) wake() { futex.Wake(w.futexAddr(), 1) }
 
 // TryWait takes one unit if the value is not zero (sem_trywait) and reports
 // whether it did. It never sleeps and never fails spuriously.
@@ -110,52 +151,63 @@ func (w Word) TryWait() bool {
 	}
 }
 
-// WakeAll wakes every waiter on the semaphore, in every process. Waiters
-// that find the value still zero sleep again; it is how a waiter of this
-// process is made to re-check its context, deadline or handle.
+// WakeAll wakes every sleeper on the semaphore's word, in every process;
+// those that find the value still zero sleep again. The engine never needs
+// it (it wakes its own sleepers privately); tests use it to end a sleep
+// that went wrong.
 func (w Word) WakeAll() { futex.Wake(w.futexAddr(), futex.WakeAll) }
 
-// Wait takes one unit, sleeping while the value is zero (sem_wait). Before
-// every sleep it calls next, which returns how long the sleep may last at
-// most (> 0), or an error to give up with; Wait returns that error without
-// having taken a unit. Each sleep is one FUTEX_WAIT, so Wait holds an OS
-// thread while it sleeps.
-//
-// The nwaiters count is restored on every exit. A waiter that gives up
-// after a wake-up may have swallowed the wake meant for a posted unit, so
-// it passes the wake on when units remain and others still wait.
-func (w Word) Wait(next func() (time.Duration, error)) error {
-	// Fast path, one attempt, as glibc's __new_sem_wait_fast.
-	if d := atomic.LoadUint64(w.data); d&valMask != 0 && atomic.CompareAndSwapUint64(w.data, d, d-1) {
-		return nil
-	}
-	d := atomic.AddUint64(w.data, waiter) - waiter
-	for {
-		if d&valMask != 0 {
-			// Take a unit and unregister in one step.
-			if atomic.CompareAndSwapUint64(w.data, d, d-1-waiter) {
-				return nil
-			}
-			d = atomic.LoadUint64(w.data)
-			continue
-		}
-		timeout, err := next()
-		if err != nil {
-			w.unregister()
-			return err
-		}
-		// nil (woken), EAGAIN (value moved), ETIMEDOUT (slice over),
-		// EINTR: all mean re-check.
-		futex.Wait(w.futexAddr(), 0, timeout)
-		d = atomic.LoadUint64(w.data)
-	}
+// register registers the caller as a waiter (nwaiters++, glibc's first step
+// of __new_sem_wait_slow64) and, if a unit is there, takes it and
+// unregisters in one step. It reports whether it took a unit; if not, the
+// caller is a registered waiter until takeRegistered, unregister or
+// withdraw.
+func (w Word) register() bool {
+	return w.takeFrom(atomic.AddUint64(w.data, waiter))
 }
 
-// unregister removes one waiter and passes on a wake-up this waiter may
-// have consumed (linux-ipc.md 9.2).
+// takeRegistered takes a unit for a registered waiter and unregisters it,
+// in one step, if the value is not zero, and reports whether it did. The
+// caller may be the waiter itself, or a sleeper that takes the unit on a
+// registered waiter's behalf.
+func (w Word) takeRegistered() bool {
+	return w.takeFrom(atomic.LoadUint64(w.data))
+}
+
+func (w Word) takeFrom(d uint64) bool {
+	for d&valMask != 0 {
+		if atomic.CompareAndSwapUint64(w.data, d, d-1-waiter) {
+			return true
+		}
+		d = atomic.LoadUint64(w.data)
+	}
+	return false
+}
+
+// unregister removes one waiter that has slept on the word, and passes on
+// a wake-up it may have consumed (linux-ipc.md 9.2): a post's FUTEX_WAKE(1)
+// that reached this waiter must not leave another one asleep while units
+// remain.
 func (w Word) unregister() {
 	d := atomic.AddUint64(w.data, ^uint64(waiter-1))
 	if d&valMask != 0 && d>>32 != 0 {
+		futex.Wake(w.futexAddr(), 1)
+	}
+}
+
+// withdraw removes one waiter that never slept on the word itself (a
+// goroutine queued behind a sleeper): no wake-up can have reached it, so
+// none is passed on. The sleeper that watched for it passes on what it
+// consumed (passOn).
+func (w Word) withdraw() {
+	atomic.AddUint64(w.data, ^uint64(waiter-1))
+}
+
+// passOn is for a sleeper that stops sleeping on the word for registered
+// waiters that are all gone: a wake-up it consumed goes on to another
+// waiter if units remain and anyone still waits.
+func (w Word) passOn() {
+	if d := atomic.LoadUint64(w.data); d&valMask != 0 && d>>32 != 0 {
 		futex.Wake(w.futexAddr(), 1)
 	}
 }

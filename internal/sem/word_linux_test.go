@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/ipcfs/ipcfs/internal/futex"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -80,22 +81,35 @@ func TestWordPostTryWait(t *testing.T) {
 	}
 }
 
-func TestWordWaitGivesUpAndUnregisters(t *testing.T) {
-	w := newTestWord(0)
-	stop := errors.New("stop")
-	calls := 0
-	err := w.Wait(func() (time.Duration, error) {
-		calls++
-		if w.Waiters() != 1 {
-			t.Errorf("nwaiters while waiting = %d, want 1", w.Waiters())
-		}
-		if calls == 3 {
-			return 0, stop
-		}
-		return time.Millisecond, nil
-	})
-	if err != stop || calls != 3 || w.Load() != 0 {
-		t.Fatalf("Wait = %v after %d calls, word %#x; want stop, 3, 0", err, calls, w.Load())
+// The steps of a waiter, against glibc's: register takes a unit that is
+// there (and unregisters in the same step); a registered waiter's unit is
+// taken with its registration; withdraw and unregister leave the value.
+func TestWordWaiterSteps(t *testing.T) {
+	w := newTestWord(1)
+	if !w.register() || w.Load() != 0 {
+		t.Fatalf("register at 1: word %#x, want a unit taken and no waiter", w.Load())
+	}
+	if w.register() || w.Load() != waiter {
+		t.Fatalf("register at 0: word %#x, want one waiter", w.Load())
+	}
+	if w.takeRegistered() {
+		t.Fatal("takeRegistered at 0 took a unit")
+	}
+	w.Post()
+	w.Post()
+	if !w.takeRegistered() || w.Load() != 1 {
+		t.Fatalf("takeRegistered at 2: word %#x, want value 1 and no waiter", w.Load())
+	}
+	w.register() // takes the unit
+	w.register()
+	w.register()
+	if w.Waiters() != 2 || w.Value() != 0 {
+		t.Fatalf("word %#x, want 2 waiters at value 0", w.Load())
+	}
+	w.withdraw()
+	w.unregister()
+	if w.Load() != 0 {
+		t.Fatalf("after withdraw and unregister: word %#x, want 0", w.Load())
 	}
 }
 
@@ -108,6 +122,7 @@ func futexBlocked(tid int) bool {
 // A waiter that gives up after units were posted passes the wake-up on:
 // a C-style waiter sleeping without a timeout must be woken.
 func TestWordGivingUpPassesWakeOn(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	w := newTestWord(0)
 	atomic.AddUint64(w.data, 2*waiter) // the sleeper below and us
 	tids := make(chan int)

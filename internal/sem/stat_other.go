@@ -1,0 +1,16 @@
+//go:build !linux
+
+package sem
+
+import (
+	"errors"
+	"io/fs"
+)
+
+// Stat is unsupported outside Linux (no handle can be opened there).
+func (h *Handle) Stat() (Info, uint32, error) {
+	if h.Closed() {
+		return Info{}, 0, fs.ErrClosed
+	}
+	return Info{}, 0, errors.ErrUnsupported
+}
