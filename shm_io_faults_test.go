@@ -298,6 +298,7 @@ func TestShmFileCopyFromAnOSFileIntoAShrunkSegmentIsErrShmShrunk(t *testing.T) {
 			if n, _ := g.ReadAt(b, 0); n == 1 && b[0] == '1' {
 				break
 			}
+			runtime.Gosched()
 		}
 		shmShrinkBehind(t, name, 0)
 		pw.Write(make([]byte, 4096))

@@ -190,3 +190,59 @@ func TestMemFSReadDirLeavesOutNamesThatAreNotPathElements(t *testing.T) {
 		s.Close()
 	}
 }
+
+type writerFunc func([]byte) (int, error)
+
+func (w writerFunc) Write(p []byte) (int, error) { return w(p) }
+
+// As on the host, a segment's WriteTo holds no lock while its writer runs:
+// copies between two segments in opposite directions at once finish, and a
+// panicking writer leaves the handle usable.
+func TestMemFSShmWriteToHoldsNoLockWhileTheWriterRuns(t *testing.T) {
+	m := ipcfstest.NewMemFS()
+	open := func(name string) ipcfs.Shm {
+		s, err := m.OpenShm(name, os.O_RDWR|os.O_CREATE, 0o600, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Write([]byte("content of " + name))
+		s.Seek(0, 0)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open("a"), open("b")
+	var inA, inB sync.WaitGroup
+	inA.Add(1)
+	inB.Add(1)
+	cross := func(src, dst ipcfs.Shm, mine, theirs *sync.WaitGroup) chan error {
+		done := make(chan error, 1)
+		go func() {
+			_, err := src.WriteTo(writerFunc(func(p []byte) (int, error) {
+				mine.Done()
+				theirs.Wait()
+				return dst.Write(p)
+			}))
+			done <- err
+		}()
+		return done
+	}
+	da, db := cross(a, b, &inA, &inB), cross(b, a, &inB, &inA)
+	for _, d := range []chan error{da, db} {
+		select {
+		case err := <-d:
+			if err != nil {
+				t.Error(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("copies between two segments in opposite directions deadlocked")
+		}
+	}
+	func() {
+		defer func() { recover() }()
+		a.Seek(0, 0)
+		a.WriteTo(writerFunc(func([]byte) (int, error) { panic("writer") }))
+	}()
+	if _, err := a.Seek(0, 0); err != nil {
+		t.Errorf("Seek after a panicking writer: %v", err)
+	}
+}
