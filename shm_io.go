@@ -105,7 +105,8 @@ func shmEnd(off int64, n int) int64 {
 // handle could not map afterwards (an offset such as 1<<50) fails with
 // ENOMEM, both with the segment's size and bytes as they were. The size
 // grows only over bytes already stored: no process sees the new end before
-// the bytes in front of it. A read-only handle fails with EBADF.
+// the bytes in front of it. A read-only handle fails with an error matching
+// fs.ErrPermission and syscall.EBADF (posix_ipc's PermissionsError).
 func (f *ShmFile) WriteAt(p []byte, off int64) (int, error) {
 	if err := f.checkValid("writeat"); err != nil {
 		return 0, err
@@ -126,7 +127,7 @@ func (f *ShmFile) writeAt(op string, p []byte, off int64) (int, error) {
 	}
 	defer f.unpin()
 	if f.readOnly {
-		return 0, f.pathErr(op, sys.EBADF)
+		return 0, f.pathErr(op, kind.NotWritable())
 	}
 	if len(p) == 0 {
 		return 0, nil
@@ -408,7 +409,9 @@ func (f *ShmFile) writeChunk(w io.Writer) (n int, more bool, err error) {
 // No lock of f is held while r runs: r may panic, or use f (Close then ends
 // the copy with fs.ErrClosed after r returns). If the segment shrinks under
 // the copy, ReadFrom fails with ErrShmShrunk, also when r is an *os.File
-// whose read(2) met the missing pages. A read-only handle fails with EBADF.
+// whose read(2) met the missing pages. A read-only handle fails with an
+// error matching fs.ErrPermission and syscall.EBADF, having read nothing
+// from r.
 func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 	if err := f.checkValid("write"); err != nil {
 		return 0, err
@@ -453,7 +456,7 @@ func (f *ShmFile) startReadFrom() error {
 	}
 	defer f.unpin()
 	if f.readOnly {
-		return sys.EBADF
+		return kind.NotWritable()
 	}
 	_, err := f.refreshSize()
 	return err

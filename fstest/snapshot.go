@@ -20,11 +20,12 @@ import (
 //
 //   - shm/NAME holds the segment's bytes (read with ReadAt, which takes
 //     nothing from anyone).
-//   - mq/NAME holds the queue's attributes as text, one "key value" per
-//     line: "max_messages 10\nmessage_size 8192\ncurrent_messages 2\nbytes
+//   - mq/NAME holds the queue's status text, what the live namespace's Open
+//     reads (ipcfs.MqInfo.Status), one "key value" per line:
+//     "max_messages 10\nmessage_size 8192\ncurrent_messages 2\nbytes
 //     14\n". Messages are not copied: the only way to read a message is to
 //     receive, and so remove, it.
-//   - sem/NAME holds "value 3\n".
+//   - sem/NAME holds its status text, "value 3\nwaiters 0\n".
 //
 // Each file keeps its object's permission bits and modification time; Sys
 // is the ipcfs.MqInfo or ipcfs.SemInfo for queues and semaphores. Queue and
@@ -43,11 +44,10 @@ import (
 // list for lack of support (the host's "mq" without /dev/mqueue:
 // errors.ErrUnsupported) is left empty.
 //
-// The live namespace cannot be used where stable content is needed (by
-// testing/fstest.TestFS, os.CopyFS, or anything that reads a file twice):
-// reading a queue receives messages and reading a semaphore acquires it, so
-// every read changes what the next one sees, and on an empty queue or a
-// zero semaphore a read blocks.
+// The live namespace only looks too (its Open never receives or acquires),
+// but what it shows changes whenever a process uses an object; take a
+// Snapshot where content must stay put while it is read twice, as
+// testing/fstest.TestFS and a copy that must be consistent do.
 func Snapshot(ns ipcfs.Namespace, opts ...SnapshotOption) (fstest.MapFS, error) {
 	o := snapshotOptions{budget: DefaultSnapshotBudget, skipped: func(string, error) {}}
 	for _, opt := range opts {
@@ -108,6 +108,11 @@ var ErrOverBudget = errors.New("larger than what remains of the snapshot's memor
 // (see ipcfs.Unlister). errors.Is(err, fs.ErrInvalid) holds.
 var ErrUnlisted = fmt.Errorf("%w: the name is not a valid io/fs path element (not UTF-8); reach it by POSIX name", fs.ErrInvalid)
 
+// errNoStatus is why Snapshot leaves out a queue or a semaphore whose
+// FileInfo.Sys has no status text (not an ipcfs.MqInfo or ipcfs.SemInfo):
+// its file would have no content to hold.
+var errNoStatus = fmt.Errorf("%w: no status text in its FileInfo.Sys (want an ipcfs.MqInfo or ipcfs.SemInfo)", errors.ErrUnsupported)
+
 // A SnapshotOption changes what Snapshot keeps or tells.
 type SnapshotOption func(*snapshotOptions)
 
@@ -127,8 +132,9 @@ func SnapshotBudget(bytes int64) SnapshotOption {
 // SnapshotSkipped has Snapshot call report for every object it leaves out,
 // with its path ("shm/NAME"; for a name that is not valid UTF-8, the raw
 // bytes) and why: an error matching ErrOverBudget, ErrUnlisted,
-// fs.ErrNotExist (it vanished) or fs.ErrPermission (the caller may not read
-// it). report runs on the caller's goroutine, before Snapshot returns.
+// fs.ErrNotExist (it vanished), fs.ErrPermission (the caller may not read
+// it) or errors.ErrUnsupported (a queue or semaphore of a third-party
+// namespace whose Stat gives no status text). report runs on the caller's goroutine, before Snapshot returns.
 func SnapshotSkipped(report func(path string, err error)) SnapshotOption {
 	return func(o *snapshotOptions) {
 		if report != nil {
@@ -141,7 +147,7 @@ func SnapshotSkipped(report func(path string, err error)) SnapshotOption {
 // rather than failing it.
 func snapshotSkips(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) ||
-		errors.Is(err, ErrOverBudget) || errors.Is(err, fs.ErrInvalid)
+		errors.Is(err, ErrOverBudget) || errors.Is(err, fs.ErrInvalid) || errors.Is(err, errNoStatus)
 }
 
 // snapshotter is one Snapshot in progress.
@@ -157,6 +163,9 @@ func (s *snapshotter) object(k *kind.Kind, name string) (*fstest.MapFile, error)
 		return nil, err
 	}
 	data, sys, err := snapshotData[k.ID](s, name, fi)
+	if err == errNoStatus {
+		return nil, &fs.PathError{Op: "snapshot", Path: k.Dir + "/" + name, Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -191,15 +200,18 @@ var snapshotData = [kind.Count]func(s *snapshotter, name string, fi fs.FileInfo)
 		data, err := s.readShm(name, fi.Size())
 		return data, nil, err
 	},
-	kind.MqID: func(_ *snapshotter, _ string, fi fs.FileInfo) ([]byte, any, error) {
-		info, _ := fi.Sys().(ipcfs.MqInfo)
-		return fmt.Appendf(nil, "max_messages %d\nmessage_size %d\ncurrent_messages %d\nbytes %d\n",
-			info.Attr.MaxMessages, info.Attr.MessageSize, info.Attr.CurMessages, fi.Size()), fi.Sys(), nil
-	},
-	kind.SemID: func(_ *snapshotter, _ string, fi fs.FileInfo) ([]byte, any, error) {
-		info, _ := fi.Sys().(ipcfs.SemInfo)
-		return fmt.Appendf(nil, "value %d\n", info.Value), fi.Sys(), nil
-	},
+	kind.MqID:  statusData,
+	kind.SemID: statusData,
+}
+
+// statusData is the content of a queue's or a semaphore's file: its status
+// text, what the live namespace's Open reads.
+func statusData(_ *snapshotter, _ string, fi fs.FileInfo) ([]byte, any, error) {
+	st, ok := fi.Sys().(kind.Statuser)
+	if !ok {
+		return nil, nil, errNoStatus
+	}
+	return []byte(st.Status()), fi.Sys(), nil
 }
 
 // readShm reads a whole segment, of size bytes when it was stat'ed,

@@ -7,7 +7,7 @@ import (
 	"syscall"
 
 	"github.com/ipcfs/ipcfs"
-	"github.com/ipcfs/ipcfs/internal/sys"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // shmFile is an open shared memory segment: an afero.File and an
@@ -37,7 +37,7 @@ func (f *shmFile) checkRead(op string) error {
 		return err
 	}
 	if !f.readable {
-		return f.fail(op, sys.EBADF)
+		return f.fail(op, kind.NotReadable())
 	}
 	return nil
 }
@@ -47,7 +47,7 @@ func (f *shmFile) checkWrite(op string) error {
 		return err
 	}
 	if !f.writable {
-		return f.fail(op, sys.EBADF)
+		return f.fail(op, kind.NotWritable())
 	}
 	return nil
 }
