@@ -5,6 +5,7 @@ package ipcfs
 import (
 	"bufio"
 	"errors"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -262,7 +263,7 @@ func TestMqRegistrationSurvivesStatButNotClosingAnotherHandle(t *testing.T) {
 
 // A registration made through a write-only handle survives a Stat by name
 // too: the write-only handle is used (it cannot read the bytes queued, so
-// Size is 0) rather than a descriptor opened and closed for the call.
+// Bytes is -1) rather than a descriptor opened and closed for the call.
 func TestMqRegistrationOnWriteOnlyHandleSurvivesStat(t *testing.T) {
 	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
@@ -274,8 +275,8 @@ func TestMqRegistrationOnWriteOnlyHandleSurvivesStat(t *testing.T) {
 	}
 	ns, p, now := New(), "mq"+w.Name(), time.Now()
 	fi, err := ns.Stat(p)
-	if err != nil || fi.Sys().(MqInfo).Attr.MaxMessages != mqSmall.MaxMessages {
-		t.Fatalf("Stat(%s) = %v, %v", p, fi, err)
+	if err != nil || fi.Sys().(MqInfo).Attr.MaxMessages != mqSmall.MaxMessages || fi.Sys().(MqInfo).Bytes != -1 {
+		t.Fatalf("Stat(%s) = %v, %v; want the write-only handle's view (Bytes -1)", p, fi, err)
 	}
 	if err := errors.Join(ns.Chmod(p, 0o640), ns.Chown(p, -1, -1), ns.Chtimes(p, now, now)); err != nil {
 		t.Fatal(err)
@@ -284,4 +285,50 @@ func TestMqRegistrationOnWriteOnlyHandleSurvivesStat(t *testing.T) {
 		t.Fatal(err)
 	}
 	mqAwait(t, fired, "the notification (a registration cancelled by Stat, Chmod, Chown or Chtimes never fires)")
+}
+
+// NotifySignal takes only signals a program may catch and the Go runtime
+// leaves to it: SIGUSR1, SIGUSR2 and the real-time signals MqSignalMin to
+// MqSignalMax. Anything else (SIGKILL and SIGSTOP, which would kill or
+// stop the process when a message arrives; signals the runtime or glibc
+// use) is fs.ErrInvalid and registers nothing.
+func TestMqNotifySignalAcceptsOnlyFreeCatchableSignals(t *testing.T) {
+	q := mqCreate(t, 0, mqSmall)
+	refused := []syscall.Signal{0, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGILL,
+		syscall.SIGTRAP, syscall.SIGABRT, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGKILL, syscall.SIGSEGV,
+		syscall.SIGPIPE, syscall.SIGALRM, syscall.SIGTERM, syscall.SIGSTKFLT, syscall.SIGCHLD, syscall.SIGCONT,
+		syscall.SIGSTOP, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGURG, syscall.SIGXCPU,
+		syscall.SIGXFSZ, syscall.SIGVTALRM, syscall.SIGPROF, syscall.SIGWINCH, syscall.SIGIO, syscall.SIGPWR,
+		syscall.SIGSYS, 32, 33, 34, MqSignalMax + 1, -1}
+	for _, sig := range refused {
+		err := q.NotifySignal(sig)
+		var pe *fs.PathError
+		if !errors.As(err, &pe) || !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("NotifySignal(%d %v) = %v; want fs.ErrInvalid", int(sig), sig, err)
+		}
+		if err == nil {
+			q.CancelNotify()
+		}
+	}
+	if testenv.Emulated() {
+		t.Skip(testenv.NoMqNotify) // the refusals above make no system call
+	}
+	if mqRegistered(t, q) {
+		t.Errorf("a refused signal registered: %q", mqStatus(t, q))
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGUSR2, MqSignalMin, MqSignalMax} {
+		if err := q.NotifySignal(sig); err != nil {
+			t.Errorf("NotifySignal(%v) = %v; want nil", sig, err)
+			continue
+		}
+		if !mqRegistered(t, q) {
+			t.Errorf("NotifySignal(%v) registered nothing", sig)
+		}
+		if err := q.CancelNotify(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := q.NotifySignal(os.Interrupt); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("NotifySignal(os.Interrupt) = %v; want fs.ErrInvalid", err)
+	}
 }
