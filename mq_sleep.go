@@ -1,0 +1,212 @@
+package ipcfs
+
+// Waiting in the kernel: the fast path of a Send to a full queue and of a
+// Receive from an empty one.
+//
+// A goroutine that has to wait first sleeps inside mq_timedreceive
+// (mq_timedsend) itself, for at most mqSleepBound, and parks on the runtime
+// poller (mq_io.go) only if nothing came by then. A receiver sleeping in the
+// kernel is handed the message by the sender directly (the kernel's
+// pipelined send: the message is never queued and no poll waiter is woken),
+// and its thread runs on as soon as the kernel wakes it; a receiver parked
+// on the poller is woken through epoll and then the scheduler, and dequeues
+// the message with one more system call. The first is what makes a round
+// trip between two processes as fast as C's; the second costs no thread
+// while waiting, which is what lets thousands of goroutines wait.
+//
+// The blocking descriptor. The handle's own descriptor stays non-blocking
+// for the poller, and a dup would share its O_NONBLOCK flag (a timed receive
+// on it returns EAGAIN at once), so the queue is opened a second time
+// through /proc/self/fd: a new open file description, with flags of its own.
+// It is opened the first time a wait of the handle would block and closed
+// by Close, never per wait: closing any descriptor of a queue cancels this
+// process's notification registration on it. When it cannot be opened (the
+// queue's permissions changed since the handle was opened, no /proc, no
+// descriptor left), the handle waits on the poller alone. The descriptor is
+// used only inside the os.File's RawConn callbacks, so the os.File's own
+// reference count (internal/poll's) keeps Close from closing it, or freeing
+// its number, while a thread sleeps in it: (*os.File).Close returns only
+// once no callback runs, and then Close closes the blocking descriptor.
+//
+// The bound. Nothing ends such a sleep early: the Go runtime installs its
+// signal handlers with SA_RESTART, and the kernel restarts the queue calls
+// after them. So every sleep ends by itself, at an absolute CLOCK_REALTIME
+// time (the kernel's only clock for queues) computed for that sleep: now
+// plus mqSleepBound, or the wait's deadline or its context's if sooner. A
+// cancelled context, a new deadline, SetNonblocking and Close therefore take
+// effect within mqSleepBound. A wall-clock step backwards during a sleep
+// lengthens that one sleep by the step (a step forwards shortens it); the
+// wait then goes on on the poller, whose deadlines are monotonic. A wait
+// sleeps in the kernel at most once, at its start.
+//
+// The budget. A sleeping goroutine holds an OS thread, so sleeps draw on the
+// process-wide budget of kernel sleepers that the semaphore engine uses too
+// (internal/sleepers; TryAcquire: when it is spent, the goroutine parks on
+// the poller at once). Within a handle, the poller's read and write locks
+// let one receiving and one sending goroutine at a time try, sleep or park,
+// so at most one goroutine per handle and direction sleeps in the kernel.
+//
+// Promises. What the kernel hands over is never lost: a sleep that received
+// (or sent) a message completes the call successfully, even if its context
+// was cancelled, its deadline passed or the handle was closed meanwhile. A
+// sleep that ends without one has received (or sent) nothing, and the wait
+// goes on, or ends, as a wait on the poller does.
+//
+// Notifications. A message handed to a goroutine sleeping in
+// mq_timedreceive is never queued, so it fires no Notify registration (the
+// kernel's rule for any blocked receiver, C's included); a goroutine parked
+// on the poller is woken by the message arriving in the queue, which fires
+// the registration first.
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ipcfs/ipcfs/internal/mq"
+	"github.com/ipcfs/ipcfs/internal/sleepers"
+	"github.com/ipcfs/ipcfs/internal/sys"
+)
+
+// mqSleepBound is the longest a wait sleeps in the kernel before it parks
+// on the poller, and so the longest a cancellation, a deadline change or
+// Close takes to reach a goroutine sleeping there: 1 ms.
+//
+// Measured (a 64-byte ping-pong between two processes, 2 cores shared with
+// other jobs, load average 8-18): the time a receiver waits for its message
+// was 15-17 µs at the median; 1.1-1.4 % of the waits took longer than 1 ms
+// under the heaviest load (0.05-0.1 % on a quieter run), all of them the
+// peer process waiting for a CPU. Past 1 ms, the poller's extra cost (about
+// 10 µs per wake-up) is under 1 % of the wait, so a longer bound would only
+// hold threads and delay cancellations; a much shorter one would send the
+// ordinary waits of a loaded machine to the poller (2-3 % of them took
+// longer than 200 µs).
+const mqSleepBound = time.Millisecond
+
+// mqTestSleep, when non-zero, replaces mqSleepBound (negative: never sleep
+// in the kernel). Only tests set it.
+var mqTestSleep atomic.Int64
+
+// mqSleepFD is a handle's blocking descriptor of its queue.
+type mqSleepFD struct {
+	acc int          // the handle's access mode, for the reopen
+	mu  sync.Mutex   // serialises opening and closing
+	fd  atomic.Int32 // the descriptor, mqSleepUnopened or mqSleepNone
+}
+
+const (
+	mqSleepUnopened = -1 // not opened yet
+	mqSleepNone     = -2 // could not be opened, or closed: the poller alone
+)
+
+func (s *mqSleepFD) init(acc int) {
+	s.acc = acc
+	s.fd.Store(mqSleepUnopened)
+}
+
+// get returns the blocking descriptor, opened again from the handle's
+// descriptor fd on first use, or a negative number when there is none.
+// Only RawConn callbacks call it.
+func (s *mqSleepFD) get(fd int) int {
+	if b := s.fd.Load(); b != mqSleepUnopened {
+		return int(b)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.fd.Load(); b != mqSleepUnopened {
+		return int(b)
+	}
+	b, err := mq.Reopen(fd, s.acc)
+	if err != nil {
+		s.fd.Store(mqSleepNone)
+		return mqSleepNone
+	}
+	if b > math.MaxInt32 { // cannot happen: descriptors are ints in the kernel
+		mq.Close(b)
+		s.fd.Store(mqSleepNone)
+		return mqSleepNone
+	}
+	s.fd.Store(int32(b))
+	return b
+}
+
+// close closes the blocking descriptor, if it was opened. Close calls it
+// once no RawConn callback can run any more.
+func (s *mqSleepFD) close() {
+	s.mu.Lock()
+	b := s.fd.Swap(mqSleepNone)
+	s.mu.Unlock()
+	if b >= 0 {
+		mq.Close(int(b))
+	}
+}
+
+// sleepFD returns the blocking descriptor a wait sleeps on and the absolute
+// wall-clock time (ns) its sleep ends, or ok false when it must not sleep in
+// the kernel: not at the first would-block of the wait, a non-blocking or
+// closed handle, a context or deadline already over, no blocking
+// descriptor. fd is the handle's descriptor, side the direction's deadline.
+func (o *mqOp) sleepFD(fd uintptr, side *mqSide) (bfd int, until int64, ok bool) {
+	if o.slept {
+		return -1, 0, false
+	}
+	o.slept = true
+	q := o.q
+	if q.nonblock.Load() || q.closed.Load() || o.ctx.Err() != nil {
+		return -1, 0, false
+	}
+	d := mqSleepBound
+	if t := mqTestSleep.Load(); t != 0 {
+		d = time.Duration(t)
+	}
+	if d <= 0 {
+		return -1, 0, false
+	}
+	if bfd = q.sleep.get(int(fd)); bfd < 0 {
+		return -1, 0, false
+	}
+	now := time.Now()
+	if dl, ok := o.ctx.Deadline(); ok {
+		d = min(d, dl.Sub(now))
+	}
+	if dl := side.userDeadline(); !dl.IsZero() {
+		d = min(d, dl.Sub(now))
+	}
+	if d <= 0 {
+		return -1, 0, false
+	}
+	return bfd, now.UnixNano() + int64(d), true
+}
+
+// sleepReceive is the receive of a wait that found the queue empty: a
+// sleep in mq_timedreceive into dst, if the wait may sleep in the kernel and
+// a slot of the sleeper budget is free. EAGAIN: nothing received, park on
+// the poller.
+func (o *mqOp) sleepReceive(fd uintptr, dst []byte) (n int, prio uint, err error) {
+	bfd, until, ok := o.sleepFD(fd, &o.q.rd)
+	if !ok || !sleepers.TryAcquire() {
+		return 0, 0, sys.EAGAIN
+	}
+	n, prio, err = mq.ReceiveBy(bfd, dst, until)
+	sleepers.Release()
+	return n, prio, err
+}
+
+// sleepSend is sleepReceive for a send to a full queue.
+func (o *mqOp) sleepSend(fd uintptr) error {
+	bfd, until, ok := o.sleepFD(fd, &o.q.wr)
+	if !ok || !sleepers.TryAcquire() {
+		return sys.EAGAIN
+	}
+	err := mq.SendBy(bfd, o.buf, o.prio, until)
+	sleepers.Release()
+	return err
+}
+
+// userDeadline returns the deadline the user set for this direction.
+func (s *mqSide) userDeadline() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.user
+}
