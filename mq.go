@@ -20,7 +20,10 @@ import (
 
 // MqFile is an open POSIX message queue (mqd_t): an Mq whose
 // descriptor lives on the Go runtime poller, so any number of goroutines can
-// wait on it without holding an OS thread each.
+// wait on it without holding an OS thread each. A wait first sleeps in the
+// kernel for at most 1 ms, on a second, blocking descriptor of the queue
+// the handle opens when it first waits, so that a busy conversation between
+// processes runs at C's speed (see Receive).
 //
 // Write sends one message at the handle's priority (SetPriority); Read
 // receives one whole message; Send and Receive take a context and a
