@@ -357,17 +357,21 @@ func (q *MqFile) SetDeadline(t time.Time) error {
 // sleeping in the kernel sees a new deadline within mqSleepBound (see
 // Receive).
 func (q *MqFile) SetReadDeadline(t time.Time) error {
-	return q.setDeadline("setreaddeadline", &q.rd, t)
+	return q.setDeadline("setreaddeadline", false, t)
 }
 
 // SetWriteDeadline sets the deadline for Write, Send and ReadFrom.
 func (q *MqFile) SetWriteDeadline(t time.Time) error {
-	return q.setDeadline("setwritedeadline", &q.wr, t)
+	return q.setDeadline("setwritedeadline", true, t)
 }
 
-func (q *MqFile) setDeadline(op string, side *mqSide, t time.Time) error {
+func (q *MqFile) setDeadline(op string, write bool, t time.Time) error {
 	if err := q.checkValid(op); err != nil {
 		return err
+	}
+	side := &q.rd
+	if write {
+		side = &q.wr
 	}
 	if err := side.setUser(t); err != nil {
 		if q.closed.Load() { // Close ran meanwhile: the os.File says "use of closed file"
