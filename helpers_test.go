@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // childRoles holds the programs a test can run in a child process: the test
@@ -44,14 +45,16 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(run())
 	}
+	testenv.SkipExamplesIfEmulated("^ExampleMqFile_Notify$", testenv.NoMqNotify)
 	os.Exit(m.Run())
 }
 
 // childCommand returns a command that runs role in a child process, with the
-// extra environment variables env ("KEY=value").
+// extra environment variables env ("KEY=value"); under emulation the child
+// runs under the emulator too (internal/testenv).
 func childCommand(t testing.TB, role string, env ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := testenv.Self("-test.run=^$")
 	cmd.Env = append(append(os.Environ(), "IPCFS_TEST_CHILD="+role), env...)
 	cmd.Stderr = os.Stderr
 	return cmd
@@ -70,22 +73,13 @@ func uniqueName(t testing.TB) string {
 	return fmt.Sprintf("/ipcfs-t%d-%d-%s", os.Getpid(), nameSeq.Add(1), base)
 }
 
-// buildC compiles the C program src with gcc into a temporary directory and
-// returns the binary's path. Extra arguments (libraries, -pthread) follow
-// the source.
+// buildC compiles the C program src into a temporary directory and returns
+// the binary's path; start it with testenv.Command (under emulation it is
+// built for the emulated architecture). Extra arguments (libraries,
+// -pthread) follow the source.
 func buildC(t testing.TB, src string, args ...string) string {
 	t.Helper()
-	dir := t.TempDir()
-	cfile := filepath.Join(dir, "prog.c")
-	if err := os.WriteFile(cfile, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "prog")
-	cmdArgs := append([]string{"-O2", "-Wall", "-o", bin, cfile}, args...)
-	if out, err := exec.Command("gcc", cmdArgs...).CombinedOutput(); err != nil {
-		t.Fatalf("gcc %v: %v\n%s", cmdArgs, err, out)
-	}
-	return bin
+	return testenv.BuildC(t, src, args...)
 }
 
 // shmCreate creates a new segment of size bytes with a name unique to the
@@ -242,7 +236,7 @@ func relWorldExecutable(t *testing.T) (string, error) {
 			return "", err
 		}
 	}
-	src, err := os.Open(os.Args[0])
+	src, err := os.Open(testenv.Executable())
 	if err != nil {
 		return "", err
 	}
@@ -285,13 +279,13 @@ func relCommand(t *testing.T, role string, opts relChildOpts) *exec.Cmd {
 		relCheckUnshare(t)
 	}
 	cmd := childCommand(t, role, opts.env...)
-	args := []string{os.Args[0], "-test.run=^$"}
+	args := testenv.Argv(testenv.Executable(), "-test.run=^$")
 	if opts.uid != 0 {
 		bin, err := relWorldExecutable(t)
 		if err != nil {
 			t.Fatalf("copying the test binary for another user: %v", err)
 		}
-		args[0] = bin
+		args = testenv.Argv(bin, "-test.run=^$")
 		id := fmt.Sprint(opts.uid)
 		args = append([]string{"setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups"}, args...)
 	}

@@ -7,10 +7,11 @@ import (
 	"encoding/hex"
 	"io/fs"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // mqPeerC is the C peer of the interop tests, built with gcc -lrt.
@@ -68,7 +69,7 @@ func TestMqInteropWithC(t *testing.T) {
 	peer := buildC(t, mqPeerC, "-lrt")
 	run := func(t *testing.T, args ...string) string {
 		t.Helper()
-		out, err := exec.Command(peer, args...).CombinedOutput()
+		out, err := testenv.Command(peer, args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("C peer %v: %v\n%s", args, err, out)
 		}
@@ -89,7 +90,7 @@ func TestMqInteropWithC(t *testing.T) {
 
 	t.Run("Go sends, C receives", func(t *testing.T) {
 		q := mqCreate(t, 0, MqAttr{MaxMessages: 4, MessageSize: 16})
-		cmd := exec.Command(peer, "recv", q.Name(), "3")
+		cmd := testenv.Command(peer, "recv", q.Name(), "3")
 		var out strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil { // C may block in mq_receive first

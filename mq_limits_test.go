@@ -20,6 +20,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // relCheckQueueAbsent reports whether queue name does not exist.
@@ -257,7 +259,8 @@ func TestMqLimitErrorsNameTheLimit(t *testing.T) {
 		t.Errorf("child with RLIMIT_MSGQUEUE=1 got %q; want EMFILE naming RLIMIT_MSGQUEUE", got)
 	}
 	// queues_max, in a private IPC namespace (needs unshare -i) where it is 0.
-	cmd := exec.Command("unshare", "-i", "sh", "-c", `echo 0 > /proc/sys/fs/mqueue/queues_max && exec "$0" -test.run='^$'`, os.Args[0])
+	cmd := exec.Command("unshare", append([]string{"-i", "sh", "-c", `echo 0 > /proc/sys/fs/mqueue/queues_max && exec "$@"`, "sh"},
+		testenv.Argv(testenv.Executable(), "-test.run=^$")...)...)
 	cmd.Env = append(os.Environ(), "IPCFS_TEST_CHILD=mq-enospc", "IPCFS_MQ_NAME="+uniqueName(t))
 	out, err = cmd.CombinedOutput()
 	t.Logf("%s", out)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 func init() {
@@ -72,6 +74,7 @@ func mqAwait[T any](t testing.TB, ch <-chan T, what string) T {
 }
 
 func TestMqNotifyCallsCallbackOnceOnArrival(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	fired := make(chan struct{}, 2)
 	if err := q.Notify(func() { fired <- struct{}{} }); err != nil {
@@ -96,6 +99,7 @@ func TestMqNotifyCallsCallbackOnceOnArrival(t *testing.T) {
 }
 
 func TestMqNotifyCanReArmFromTheCallback(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	var count atomic.Int32
 	fired := make(chan error, 3)
@@ -123,6 +127,7 @@ func TestMqNotifyCanReArmFromTheCallback(t *testing.T) {
 }
 
 func TestMqNotifyChanReceivesOnce(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	ch, err := q.NotifyChan()
 	if err != nil {
@@ -133,6 +138,7 @@ func TestMqNotifyChanReceivesOnce(t *testing.T) {
 }
 
 func TestMqCancelNotifyRemovesTheRegistration(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	first, err := q.NotifyChan()
 	if err != nil {
@@ -161,6 +167,7 @@ func TestMqCancelNotifyRemovesTheRegistration(t *testing.T) {
 }
 
 func TestMqNotifyBusyWhenAlreadyRegistered(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	t.Run("same process", func(t *testing.T) {
 		if err := q.Notify(func() {}); err != nil {
@@ -201,6 +208,7 @@ func TestMqNotifyBusyWhenAlreadyRegistered(t *testing.T) {
 }
 
 func TestMqNotifySignalDeliversTheSignal(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	sig := syscall.Signal(MqSignalMin + 5)
 	ch := make(chan os.Signal, 1)
@@ -222,6 +230,7 @@ func TestMqNotifySignalDeliversTheSignal(t *testing.T) {
 }
 
 func TestMqRegistrationSurvivesStatButNotClosingAnotherHandle(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	q := mqCreate(t, 0, mqSmall)
 	if err := q.Notify(func() {}); err != nil {
 		t.Fatal(err)

@@ -22,14 +22,17 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // No leaks: many open/close cycles of each kind leave the process's file
 // descriptors, memory maps and goroutines where they started.
 
 // relLeakCycles is how many open/close cycles of each kind the leak test
-// runs: IPCFS_LEAK_CYCLES, or a default sized to keep `go test -race` fast
-// (the issue's 100,000 runs with IPCFS_LEAK_CYCLES=100000).
+// runs: IPCFS_LEAK_CYCLES, or a default sized to keep `go test -race` fast,
+// a tenth of it under emulation or -short (the issue's 100,000 runs with
+// IPCFS_LEAK_CYCLES=100000).
 func relLeakCycles(t *testing.T, def int) int {
 	if v := os.Getenv("IPCFS_LEAK_CYCLES"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -41,7 +44,7 @@ func relLeakCycles(t *testing.T, def int) int {
 	if testing.Short() {
 		return def / 10
 	}
-	return def
+	return testenv.Size(def, def/10)
 }
 
 // relUsage is what a process holds that a leak would grow.

@@ -23,12 +23,14 @@ import (
 	"github.com/ipcfs/ipcfs/internal/futex"
 	"github.com/ipcfs/ipcfs/internal/sem"
 	"github.com/ipcfs/ipcfs/internal/sleepers"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
 // Signals hitting the waiting thread (Go's own preemption signal here)
 // neither end the wait nor disturb the waiter count.
 func TestSemSignalsDuringWaitKeepCount(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	s := semCreate(t, 0)
 	tids := make(chan int)
 	errc := make(chan error)

@@ -5,9 +5,10 @@ package ipcfs
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // shmCPeer is a C program using glibc's shm_open on the same segments:
@@ -55,7 +56,7 @@ int main(int argc, char **argv) {
 func shmRunCPeer(t *testing.T, peer string, args ...string) string {
 	t.Helper()
 	var stdout bytes.Buffer
-	cmd := exec.Command(peer, args...)
+	cmd := testenv.Command(peer, args...)
 	cmd.Stdout = &stdout
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {

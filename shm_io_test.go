@@ -19,6 +19,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // shmFileLike is what TestShmFileBehavesLikeARegularFile drives on both a
@@ -501,6 +503,7 @@ func relCheckFullTmpfs(c *relChild) {
 }
 
 func TestReliabilityFullTmpfs(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	relRunChild(t, "rel-limits", relChildOpts{mntNS: true, env: []string{"REL_CHECK=full-tmpfs"},
 		setup: "mount -t tmpfs -o size=1m,mode=1777 tmpfs /dev/shm"})
 }
@@ -750,6 +753,7 @@ func shmChildENOSPC() int {
 }
 
 func TestShmFileFullTmpfsGivesENOSPCNotSIGBUS(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	if os.Getuid() != 0 {
 		t.Skip("needs root to mount a small tmpfs in a private mount namespace")
 	}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 func init() {
@@ -68,6 +70,7 @@ func shmChildResizeLoop() int {
 }
 
 func TestShmFileShrunkByAnotherProcessOrHandleGivesErrorsNotSIGBUS(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	const size = 1 << 20
 	f, name := shmCreate(t, 0)
 	if _, err := f.Write(bytes.Repeat([]byte("x"), size)); err != nil {
@@ -124,6 +127,7 @@ func TestShmFileShrunkByAnotherProcessOrHandleGivesErrorsNotSIGBUS(t *testing.T)
 }
 
 func TestShmFileShrunkByAnotherHandleWhileReadFromRuns(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	f, name := shmCreate(t, 0)
 	g := shmOpenT(t, name, os.O_RDWR)
 	// The reader shrinks the segment under ReadFrom's feet, then fills the
@@ -148,6 +152,7 @@ type shmReaderFunc func([]byte) (int, error)
 func (r shmReaderFunc) Read(p []byte) (int, error) { return r(p) }
 
 func TestShmFileSurvivesAnotherProcessResizingInALoop(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	const size = 256 << 10
 	f, name := shmCreate(t, size)
 	cmd := childCommand(t, "shm-resize-loop", "SHM_NAME="+name, fmt.Sprint("SHM_SIZE=", size))

@@ -2,11 +2,12 @@ package bench
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // buildCProgram compiles c/NAME.c the way bench/run does and returns the
@@ -14,7 +15,7 @@ import (
 func buildCProgram(t testing.TB, name string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), name)
-	out, err := exec.Command("gcc", "-O2", "-Wall", "-Werror", "-o", bin, filepath.Join("c", name+".c"), "-lrt", "-pthread").CombinedOutput()
+	out, err := testenv.CCCommand("-O2", "-Wall", "-Werror", "-o", bin, filepath.Join("c", name+".c"), "-lrt", "-pthread").CombinedOutput()
 	if err != nil {
 		t.Fatalf("gcc %s: %v\n%s", name, err, out)
 	}
@@ -27,7 +28,7 @@ func buildCProgram(t testing.TB, name string) string {
 func TestCBaselinesPrintOneResult(t *testing.T) {
 	pfx := prefix() + "-c"
 	cleanup := buildCProgram(t, "cleanup")
-	t.Cleanup(func() { exec.Command(cleanup, pfx).Run() })
+	t.Cleanup(func() { testenv.Command(cleanup, pfx).Run() })
 	for _, tc := range []struct {
 		prog, count, workload, unit string
 	}{
@@ -40,7 +41,7 @@ func TestCBaselinesPrintOneResult(t *testing.T) {
 	} {
 		t.Run(tc.prog, func(t *testing.T) {
 			bin := buildCProgram(t, tc.prog)
-			cmd := exec.Command(bin, pfx, tc.count)
+			cmd := testenv.Command(bin, pfx, tc.count)
 			cmd.Stderr = os.Stderr
 			out, err := cmd.Output()
 			if err != nil {

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // warmup is the number of untimed rounds before the clock starts, as in the
@@ -101,7 +103,7 @@ func startChild(role string, n int, onFail func(), names ...string) (*child, err
 		inW.Close()
 		return nil, err
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
+	cmd := testenv.Self("-test.run=^$", "-test.bench=^$")
 	cmd.Env = append(os.Environ(),
 		"IPCFS_BENCH_CHILD="+role,
 		"IPCFS_BENCH_N="+strconv.Itoa(n),

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 func init() {
@@ -180,7 +181,7 @@ func BenchmarkSemPingPongGoC(b *testing.B) {
 	}
 	defer sb.Close()
 	defer ipcfs.RemoveSem(nb)
-	cmd := exec.Command(peer, prefix(), strconv.Itoa(warmup+b.N))
+	cmd := testenv.Command(peer, prefix(), strconv.Itoa(warmup+b.N))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ipcfs/ipcfs"
 	"github.com/ipcfs/ipcfs/examples/conversation"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // binDir holds the programs built for this test run.
@@ -50,7 +51,7 @@ func program(t *testing.T, lang, prog string) string {
 		if lang == "go" {
 			cmd = exec.Command("go", "build", "-o", bin, "./"+prog)
 		} else {
-			cmd = exec.Command("gcc", "-O2", "-Wall", "-pthread", "-o", bin, filepath.Join("c", prog+".c"), "-lrt")
+			cmd = testenv.CCCommand("-O2", "-Wall", "-pthread", "-o", bin, filepath.Join("c", prog+".c"), "-lrt")
 		}
 		if out, cerr := cmd.CombinedOutput(); cerr != nil {
 			err = fmt.Errorf("%v: %v\n%s", cmd.Args, cerr, out)
@@ -133,7 +134,7 @@ type run struct {
 
 func start(t *testing.T, ctx context.Context, dir, bin string) *run {
 	t.Helper()
-	r := &run{cmd: exec.CommandContext(ctx, bin), done: make(chan struct{})}
+	r := &run{cmd: testenv.CommandContext(ctx, bin), done: make(chan struct{})}
 	r.cmd.Dir = dir // each program reads params.txt from its working directory
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
 	if err := r.cmd.Start(); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ipcfs/ipcfs"
 	ipcfstest "github.com/ipcfs/ipcfs/fstest"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // brokenNS is MemFS with five bugs the suite must report: sends ignore
@@ -81,7 +82,7 @@ func TestSuiteReportsBrokenBackend(t *testing.T) {
 		ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace { return brokenNS{ipcfstest.NewMemFS()} })
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSuiteReportsBrokenBackend$", "-test.v")
+	cmd := testenv.Self("-test.run=^TestSuiteReportsBrokenBackend$", "-test.v")
 	cmd.Env = append(os.Environ(), brokenEnv+"=1")
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError

@@ -6,8 +6,9 @@
 // files, open-flag policy, file-info shape and the texts of the errors they
 // share live here once, so no two implementations can disagree on them.
 //
-// Nothing here makes a system call: the kernel's side of each kind is in
-// internal/shm, internal/mq and internal/sem.
+// Nothing here makes a system call (except HostNames, which reads a host
+// directory's names): the kernel's side of each kind is in internal/shm,
+// internal/mq and internal/sem.
 package kind
 
 import "io/fs"

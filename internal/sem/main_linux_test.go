@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 // childRoles are the programs this test binary runs as a child process
@@ -31,14 +32,10 @@ func TestMain(m *testing.M) {
 }
 
 // childCommand returns a command that runs role in a child process (this
-// test binary again), through the emulator IPCFS_TEST_EMULATOR names when
-// the tests run under one.
+// test binary again), through the emulator when the tests run under one
+// (internal/testenv).
 func childCommand(role string, env ...string) *exec.Cmd {
-	argv := []string{os.Args[0], "-test.run=^$"}
-	if emu := strings.Fields(os.Getenv("IPCFS_TEST_EMULATOR")); len(emu) > 0 {
-		argv = append(emu, argv...)
-	}
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd := testenv.Self("-test.run=^$")
 	cmd.Env = append(append(os.Environ(), "IPCFS_SEMTEST_CHILD="+role), env...)
 	cmd.Stderr = os.Stderr
 	return cmd

@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/ipcfs/ipcfs/internal/futex"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -121,6 +122,7 @@ func futexBlocked(tid int) bool {
 // A waiter that gives up after units were posted passes the wake-up on:
 // a C-style waiter sleeping without a timeout must be woken.
 func TestWordGivingUpPassesWakeOn(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	w := newTestWord(0)
 	atomic.AddUint64(w.data, 2*waiter) // the sleeper below and us
 	tids := make(chan int)

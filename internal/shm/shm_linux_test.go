@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"unsafe"
+
+	"github.com/ipcfs/ipcfs/internal/testenv"
 )
 
 func tempFile(t *testing.T, size int64) int {
@@ -24,6 +26,7 @@ func tempFile(t *testing.T, size int64) int {
 }
 
 func TestGuardTurnsSIGBUSOnItsMappingIntoFaulted(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
 	page := os.Getpagesize()
 	fd := tempFile(t, int64(4*page))
 	m, err := Map(fd, 4*page, true)
