@@ -24,6 +24,7 @@ import (
 
 	"github.com/ipcfs/ipcfs/internal/mq"
 	"github.com/ipcfs/ipcfs/internal/sleepers"
+	"github.com/ipcfs/ipcfs/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -122,6 +123,7 @@ func mqSendAsync(q *MqFile, ctx context.Context, msg string) <-chan error {
 }
 
 func TestMqBlockedReceiveSleepsInTheKernelAndIsHandedTheMessage(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	mqSetSleep(t, time.Minute) // the send below, not the bound, ends the sleep
 	q := mqCreate(t, 0, mqSmall)
 	sender := mqOpenAgain(t, q, os.O_WRONLY)
@@ -164,6 +166,7 @@ func TestMqBlockedReceiveSleepsInTheKernelAndIsHandedTheMessage(t *testing.T) {
 }
 
 func TestMqBlockedSendSleepsInTheKernel(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	mqSetSleep(t, time.Minute)
 	q := mqCreate(t, 0, MqAttr{MaxMessages: 1, MessageSize: 8})
 	receiver := mqOpenAgain(t, q, os.O_RDONLY)
@@ -186,6 +189,7 @@ func TestMqBlockedSendSleepsInTheKernel(t *testing.T) {
 // receiver parked on the poller is woken by the queued message, which fires
 // the registration first.
 func TestMqNotifyDoesNotFireForAMessageHandedToASleepingReceiver(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoMqNotify)
 	for _, tc := range []struct {
 		name  string
 		sleep time.Duration
@@ -234,6 +238,7 @@ func TestMqNotifyDoesNotFireForAMessageHandedToASleepingReceiver(t *testing.T) {
 // sleeping in the kernel when its sleep ends, and it has received or sent
 // nothing.
 func TestMqKernelSleepCutShortReceivesOrSendsNothing(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	mqSetSleep(t, 200*time.Millisecond) // long enough to be seen in the kernel
 	type action struct {
 		name string
@@ -288,6 +293,7 @@ func TestMqKernelSleepCutShortReceivesOrSendsNothing(t *testing.T) {
 // A message the kernel hands to a sleeping goroutine is returned, even when
 // the wait was being cut short meanwhile.
 func TestMqMessageHandedOverDuringCancelOrCloseIsNotLost(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	mqSetSleep(t, time.Minute) // only the hand-over ends these sleeps
 	t.Run("receive/cancel", func(t *testing.T) {
 		q := mqCreate(t, 0, mqSmall)
@@ -343,6 +349,7 @@ func TestMqMessageHandedOverDuringCancelOrCloseIsNotLost(t *testing.T) {
 // Kernel sleeps take slots of the process-wide sleeper budget shared with
 // semaphores; when it is spent, waits park on the poller at once.
 func TestMqKernelSleepsDrawOnTheSharedBudget(t *testing.T) {
+	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	mqSetSleep(t, time.Minute)
 	t.Run("spent", func(t *testing.T) {
 		taken := 0
