@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
@@ -249,6 +250,10 @@ func (q *MqFile) wait(ctx context.Context, write bool, fn func(uintptr) bool) er
 // mqSide multiplexes the poller deadline of one direction (receives or
 // sends) between the user's deadline and context cancellations in progress.
 type mqSide struct {
+	// direct counts the calls of this direction that are still to call
+	// the kernel without trying first (mq_sleep.go).
+	direct atomic.Int32
+
 	mu    sync.Mutex
 	set   func(time.Time) error // the os.File deadline setter
 	user  time.Time             // the deadline the user set
@@ -350,11 +355,20 @@ func mqPutOp(o *mqOp) {
 // doSend tries to send; on a full queue it sleeps in the kernel (the first
 // time in a wait) and then reports false, to park on the poller.
 func (o *mqOp) doSend(fd uintptr) bool {
-	err := mq.TrySend(int(fd), o.buf, o.prio)
-	if err == sys.EAGAIN && !o.q.nonblock.Load() {
-		if err = o.sleepSend(fd); err == sys.EAGAIN && !o.q.nonblock.Load() {
-			return false
+	var err error
+	called := false
+	if !o.slept && o.q.wr.takeDirect() {
+		called, err = o.sleepSend(fd) // a conversation: call the kernel at once
+	}
+	if !called {
+		err = mq.TrySend(int(fd), o.buf, o.prio)
+		if err == sys.EAGAIN && !o.q.nonblock.Load() {
+			o.q.wr.direct.Store(mqDirectRun)
+			_, err = o.sleepSend(fd)
 		}
+	}
+	if err == sys.EAGAIN && !o.q.nonblock.Load() {
+		return false
 	}
 	o.err = err
 	return true
@@ -378,11 +392,22 @@ func (o *mqOp) doRecv(fd uintptr) bool {
 		}
 		dst, internal = q.rbuf, true
 	}
-	n, prio, err := mq.TryReceive(int(fd), dst)
-	if err == sys.EAGAIN && !q.nonblock.Load() {
-		if n, prio, err = o.sleepReceive(fd, dst); err == sys.EAGAIN && !q.nonblock.Load() {
-			return false
+	var n int
+	var prio uint
+	var err error
+	called := false
+	if !o.slept && q.rd.takeDirect() {
+		n, prio, called, err = o.sleepReceive(fd, dst) // a conversation: call the kernel at once
+	}
+	if !called {
+		n, prio, err = mq.TryReceive(int(fd), dst)
+		if err == sys.EAGAIN && !q.nonblock.Load() {
+			q.rd.direct.Store(mqDirectRun)
+			n, prio, _, err = o.sleepReceive(fd, dst)
 		}
+	}
+	if err == sys.EAGAIN && !q.nonblock.Load() {
+		return false
 	}
 	if err != nil {
 		o.err = err

@@ -39,6 +39,14 @@ package ipcfs
 // wait then goes on on the poller, whose deadlines are monotonic. A wait
 // sleeps in the kernel at most once, at its start.
 //
+// Trying first. A call normally starts with a non-blocking attempt on the
+// handle's descriptor, and sleeps in the kernel only if that would block.
+// Once an attempt would have blocked (a conversation: the next message
+// tends to come after the call starts), the next mqDirectRun calls in that
+// direction skip the attempt and call the kernel at once, since a blocking
+// call with a message already queued returns it at once too: one system
+// call per message, as C's mq_receive makes, instead of two.
+//
 // The budget. A sleeping goroutine holds an OS thread, so sleeps draw on the
 // process-wide budget of kernel sleepers that the semaphore engine uses too
 // (internal/sleepers; TryAcquire: when it is spent, the goroutine parks on
@@ -143,10 +151,10 @@ func (s *mqSleepFD) close() {
 }
 
 // sleepFD returns the blocking descriptor a wait sleeps on and the absolute
-// wall-clock time (ns) its sleep ends, or ok false when it must not sleep in
-// the kernel: not at the first would-block of the wait, a non-blocking or
-// closed handle, a context or deadline already over, no blocking
-// descriptor. fd is the handle's descriptor, side the direction's deadline.
+// wall-clock time (ns) its sleep ends, or ok false when it
+// must not sleep in the kernel: it has had its chance already, a
+// non-blocking or closed handle, a context or deadline already over, no
+// blocking descriptor. fd is the handle's descriptor, side the direction.
 func (o *mqOp) sleepFD(fd uintptr, side *mqSide) (bfd int, until int64, ok bool) {
 	if o.slept {
 		return -1, 0, false
@@ -179,29 +187,52 @@ func (o *mqOp) sleepFD(fd uintptr, side *mqSide) (bfd int, until int64, ok bool)
 	return bfd, now.UnixNano() + int64(d), true
 }
 
-// sleepReceive is the receive of a wait that found the queue empty: a
-// sleep in mq_timedreceive into dst, if the wait may sleep in the kernel and
-// a slot of the sleeper budget is free. EAGAIN: nothing received, park on
-// the poller.
-func (o *mqOp) sleepReceive(fd uintptr, dst []byte) (n int, prio uint, err error) {
+// mqDirectRun is how many waits of a direction call the kernel without
+// trying first, after a try found the queue empty (full): 16. Then one
+// tries first again, so a conversation pays one extra system call per 17
+// messages, and a reader that has fallen behind (whose tries succeed)
+// leaves the direct way after at most 16 messages.
+const mqDirectRun = 16
+
+// takeDirect reports whether this wait calls the kernel without trying
+// first, and counts it.
+func (s *mqSide) takeDirect() bool {
+	for {
+		n := s.direct.Load()
+		if n <= 0 {
+			return false
+		}
+		if s.direct.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
+}
+
+// sleepReceive is the receive of a wait in the kernel: mq_timedreceive into
+// dst on the blocking descriptor, which returns at once if a message is
+// queued, if the wait may sleep in the kernel and a slot of the sleeper
+// budget is free (called reports whether it was made). EAGAIN: nothing
+// received, park on the poller.
+func (o *mqOp) sleepReceive(fd uintptr, dst []byte) (n int, prio uint, called bool, err error) {
 	bfd, until, ok := o.sleepFD(fd, &o.q.rd)
 	if !ok || !sleepers.TryAcquire() {
-		return 0, 0, sys.EAGAIN
+		return 0, 0, false, sys.EAGAIN
 	}
 	n, prio, err = mq.ReceiveBy(bfd, dst, until)
 	sleepers.Release()
-	return n, prio, err
+	return n, prio, true, err
 }
 
-// sleepSend is sleepReceive for a send to a full queue.
-func (o *mqOp) sleepSend(fd uintptr) error {
+// sleepSend is sleepReceive for a send: mq_timedsend, which sleeps while
+// the queue is full.
+func (o *mqOp) sleepSend(fd uintptr) (called bool, err error) {
 	bfd, until, ok := o.sleepFD(fd, &o.q.wr)
 	if !ok || !sleepers.TryAcquire() {
-		return sys.EAGAIN
+		return false, sys.EAGAIN
 	}
-	err := mq.SendBy(bfd, o.buf, o.prio, until)
+	err = mq.SendBy(bfd, o.buf, o.prio, until)
 	sleepers.Release()
-	return err
+	return true, err
 }
 
 // userDeadline returns the deadline the user set for this direction.

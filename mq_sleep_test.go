@@ -145,6 +145,18 @@ func TestMqBlockedReceiveSleepsInTheKernelAndIsHandedTheMessage(t *testing.T) {
 	if n := mqCurMessages(t, q); n != 0 {
 		t.Errorf("%d messages queued after the hand-over, want 0", n)
 	}
+	// Its try found the queue empty: the next receives call the kernel
+	// without trying first, and one with a message queued returns it.
+	if n := q.rd.direct.Load(); n != mqDirectRun {
+		t.Errorf("after a receive whose try found the queue empty, %d direct calls to come, want %d", n, mqDirectRun)
+	}
+	mqSend(t, sender, "queued", 0)
+	if msg, _ := mqRecv(t, q); msg != "queued" {
+		t.Fatalf("got %q, want queued", msg)
+	}
+	if n := q.rd.direct.Load(); n != mqDirectRun-1 {
+		t.Errorf("after a direct receive, %d direct calls to come, want %d", n, mqDirectRun-1)
+	}
 	// The descriptor is kept for the next wait, and closed with the handle.
 	bfd := q.sleep.fd.Load()
 	got = mqReceiveAsync(q, context.Background())
