@@ -352,8 +352,9 @@ func mqPutOp(o *mqOp) {
 	mqOpPool.Put(o)
 }
 
-// doSend tries to send; on a full queue it sleeps in the kernel (the first
-// time in a wait) and then reports false, to park on the poller.
+// doSend sends: by a call into the kernel at once in a conversation, else
+// by a try first (mq_sleep.go). On a full queue it sleeps in the kernel,
+// once per wait, then reports false, to park on the poller.
 func (o *mqOp) doSend(fd uintptr) bool {
 	var err error
 	called := false
@@ -377,9 +378,9 @@ func (o *mqOp) doSend(fd uintptr) bool {
 // doRecv delivers the message held back by an earlier short receive, if
 // any, else receives one: straight into the caller's buffer when it can hold
 // MessageSize bytes (the kernel's rule), else into the handle's buffer,
-// keeping the message there if it does not fit the caller's. On an empty
-// queue it sleeps in the kernel (the first time in a wait) and then reports
-// false, to park on the poller.
+// keeping the message there if it does not fit the caller's. It calls the
+// kernel as doSend does; on an empty queue it sleeps in the kernel, once per
+// wait, then reports false, to park on the poller.
 func (o *mqOp) doRecv(fd uintptr) bool {
 	q := o.q
 	if q.deliverHeld(o) {

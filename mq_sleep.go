@@ -81,15 +81,15 @@ import (
 // on the poller, and so the longest a cancellation, a deadline change or
 // Close takes to reach a goroutine sleeping there: 1 ms.
 //
-// Measured (a 64-byte ping-pong between two processes, 2 cores shared with
-// other jobs, load average 8-18): the time a receiver waits for its message
-// was 15-17 µs at the median; 1.1-1.4 % of the waits took longer than 1 ms
-// under the heaviest load (0.05-0.1 % on a quieter run), all of them the
-// peer process waiting for a CPU. Past 1 ms, the poller's extra cost (about
-// 10 µs per wake-up) is under 1 % of the wait, so a longer bound would only
-// hold threads and delay cancellations; a much shorter one would send the
-// ordinary waits of a loaded machine to the poller (2-3 % of them took
-// longer than 200 µs).
+// Measured, as the time a receiver sleeping in the kernel waits for its
+// message in a 64-byte ping-pong between two processes (8 runs of 12,000 to
+// 18,000 waits, 2 cores shared with other jobs at load averages 8 to 18):
+// 15-17 µs at the median; 0.01-1.5 % of the waits took longer than 1 ms,
+// 0.05-3.5 % longer than 200 µs, all of them the peer process waiting for
+// a CPU. Past 1 ms the poller's extra cost (about 10 µs per wake-up) is
+// under 1 % of the wait, so a longer bound would only hold threads and
+// delay cancellations and Close; a much shorter one would send the
+// ordinary waits of a loaded machine to the poller.
 const mqSleepBound = time.Millisecond
 
 // mqTestSleep, when non-zero, replaces mqSleepBound (negative: never sleep
