@@ -90,9 +90,13 @@ func newEntry(k *kind.Kind, name string, fi fs.FileInfo, own owners) entry {
 			raw = *s
 		}
 	}
+	// size is a segment's length, a queue's bytes queued and a
+	// semaphore's value (the schema's meaning): a queue's or a semaphore's
+	// FileInfo.Size is the length of its status text, the facts are in Sys.
 	switch s := raw.(type) {
 	case ipcfs.MqInfo:
 		raw = s.Stat
+		e.Size = max(s.Bytes, 0)
 		if s.Attr.MaxMessages > 0 {
 			cur, max, size := s.Attr.CurMessages, s.Attr.MaxMessages, s.Attr.MessageSize
 			e.Messages, e.MaxMessages, e.MessageSize = &cur, &max, &size
@@ -101,6 +105,7 @@ func newEntry(k *kind.Kind, name string, fi fs.FileInfo, own owners) entry {
 		raw = s.Stat
 		v := s.Value
 		e.Value = &v
+		e.Size = int64(v)
 	}
 	if uid, gid, ok := ownerOf(raw); ok {
 		e.UID, e.GID = &uid, &gid

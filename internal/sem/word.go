@@ -45,6 +45,24 @@ const (
 	waiter  = 1 << 32 // one unit of nwaiters
 )
 
+// State is what a semaphore holds: its value and nwaiters, the waiters
+// registered in all processes (one per waiting goroutine of this package,
+// and stale ones left by killed processes).
+type State struct {
+	Value   uint32
+	Waiters uint32
+}
+
+// Decode returns the state stored in the first bytes of a semaphore (a
+// file's head, read without mapping it); head holds at least 8 bytes.
+func Decode(head []byte) State {
+	var d uint64
+	for i := 7; i >= 0; i-- {
+		d = d<<8 | uint64(head[i])
+	}
+	return State{Value: uint32(d & valMask), Waiters: uint32(d >> 32)}
+}
+
 // Image returns the 32 bytes glibc writes into a new semaphore file.
 func Image(value uint32) []byte {
 	b := make([]byte, Size)
@@ -84,6 +102,12 @@ func (w Word) sleepValue() uint32 { return 0 }
 
 // Load returns the raw 64-bit word (value | nwaiters<<32).
 func (w Word) Load() uint64 { return atomic.LoadUint64(w.data) }
+
+// State returns the value and nwaiters, read at once.
+func (w Word) State() State {
+	d := w.Load()
+	return State{Value: uint32(d & valMask), Waiters: uint32(d >> 32)}
+}
 
 // Value returns the value (sem_getvalue).
 func (w Word) Value() uint32 { return uint32(w.Load() & valMask) }
