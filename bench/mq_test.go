@@ -374,7 +374,7 @@ func mqStamper(env childEnv) error {
 	msg := bytes.Repeat([]byte{'x'}, msgSize)
 	buf := make([]byte, msgSize)
 	for range env.n {
-		time.Sleep(gap)
+		idle(gap)
 		binary.LittleEndian.PutUint64(msg, uint64(monotonicNow()))
 		if err := data.Send(ctx, msg, 0); err != nil {
 			return err
@@ -384,6 +384,16 @@ func mqStamper(env childEnv) error {
 		}
 	}
 	return nil
+}
+
+// idle waits d in nanosleep, as the C child does. Not time.Sleep: an idle
+// Go process waits for timers in epoll_pwait, whose timeout is in whole
+// milliseconds, so time.Sleep(200µs) sleeps a millisecond or more, longer
+// than the kernel-sleep bound of the receiver it was meant to measure.
+func idle(d time.Duration) {
+	ts := unix.NsecToTimespec(d.Nanoseconds())
+	for unix.Nanosleep(&ts, &ts) == unix.EINTR {
+	}
 }
 
 // mqLatencyGap is the idle time before each message of BenchmarkMqLatency:
