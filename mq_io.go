@@ -190,6 +190,7 @@ func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) err
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	q.wr.yieldIfDue()
 	o := mqGetOp(q, ctx, msg, prio)
 	err := q.wait(ctx, true, o.sendFn)
 	if err == nil {
@@ -206,6 +207,7 @@ func (q *MqFile) receive(ctx context.Context, op string, buf []byte) (int, uint,
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	q.rd.yieldIfDue()
 	o := mqGetOp(q, ctx, buf, 0)
 	err := q.wait(ctx, false, o.recvFn)
 	if err == nil {
@@ -294,6 +296,11 @@ type mqSide struct {
 	// direct counts the calls of this direction that are still to call
 	// the kernel without trying first (mq_sleep.go).
 	direct atomic.Int32
+	// yielded is when (Unix ns) a wait of this direction that slept in
+	// the kernel last asked for a yield; yieldDue is that request
+	// (mq_sleep.go).
+	yielded  atomic.Int64
+	yieldDue atomic.Bool
 
 	mu    sync.Mutex
 	set   func(time.Time) error // the os.File deadline setter
