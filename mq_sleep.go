@@ -47,6 +47,11 @@ package ipcfs
 // call with a message already queued returns it at once too: one system
 // call per message, as C's mq_receive makes, instead of two.
 //
+// The yield. A goroutine that goes from one kernel sleep to the next is
+// never rescheduled; every mqYieldEvery it calls runtime.Gosched before a
+// call, so that the runtime does not take its P away mid-sleep (see
+// mqYieldEvery).
+//
 // The budget. A sleeping goroutine holds an OS thread, so sleeps draw on the
 // process-wide budget of kernel sleepers that the semaphore engine uses too
 // (internal/sleepers; TryAcquire: when it is spent, the goroutine parks on
