@@ -38,6 +38,7 @@ func TestCBaselinesPrintOneResult(t *testing.T) {
 		{"mq_stream", "1000", "mq-stream", "msgs/s"},
 		{"mq_latency", "100", "mq-latency", "ns"},
 		{"shm_copy", "1", "shm-copy", "GB/s"},
+		{"shm_grow", "1", "shm-grow", "GB/s"},
 	} {
 		t.Run(tc.prog, func(t *testing.T) {
 			bin := buildCProgram(t, tc.prog)
