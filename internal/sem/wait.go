@@ -171,6 +171,7 @@ func (o *Object) waitDirect(w *waitEntry, ctx context.Context) error {
 		return nil
 	}
 	for {
+		o.pace.BeforeSleep()
 		seq := atomic.LoadUint32(&w.ctl) // before the checks: a wake after them ends the sleep
 		if err := h.stopReason(ctx); err != nil {
 			o.word.unregister()
