@@ -208,10 +208,7 @@ func RemoveMq(name string) error {
 		return &fs.PathError{Op: "remove", Path: name, Err: err}
 	}
 	if err := mq.Unlink(n); err != nil {
-		if err == syscall.EPERM {
-			err = syscall.EACCES // as glibc's mq_unlink reports it
-		}
-		return &fs.PathError{Op: "remove", Path: name, Err: err}
+		return &fs.PathError{Op: "remove", Path: name, Err: sys.UnlinkErrno(err)}
 	}
 	return nil
 }

@@ -37,6 +37,7 @@ func TestCBaselinesPrintOneResult(t *testing.T) {
 		{"mq_pingpong", "100", "mq-pingpong", "ns/op"},
 		{"mq_stream", "1000", "mq-stream", "msgs/s"},
 		{"shm_copy", "1", "shm-copy", "GB/s"},
+		{"shm_grow", "1", "shm-grow", "GB/s"},
 	} {
 		t.Run(tc.prog, func(t *testing.T) {
 			bin := buildCProgram(t, tc.prog)
