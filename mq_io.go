@@ -27,6 +27,7 @@ import (
 
 	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/mq"
+	"github.com/ipcfs/ipcfs/internal/sleepers"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -190,7 +191,7 @@ func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) err
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	q.wr.yieldIfDue()
+	q.wr.paceSleep()
 	o := mqGetOp(q, ctx, msg, prio)
 	err := q.wait(ctx, true, o.sendFn)
 	if err == nil {
@@ -207,7 +208,7 @@ func (q *MqFile) receive(ctx context.Context, op string, buf []byte) (int, uint,
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	q.rd.yieldIfDue()
+	q.rd.paceSleep()
 	o := mqGetOp(q, ctx, buf, 0)
 	err := q.wait(ctx, false, o.recvFn)
 	if err == nil {
@@ -296,11 +297,9 @@ type mqSide struct {
 	// direct counts the calls of this direction that are still to call
 	// the kernel without trying first (mq_sleep.go).
 	direct atomic.Int32
-	// yielded is when (Unix ns) a wait of this direction that slept in
-	// the kernel last asked for a yield; yieldDue is that request
-	// (mq_sleep.go).
-	yielded  atomic.Int64
-	yieldDue atomic.Bool
+	// pace paces the goroutines that sleep in the kernel in this
+	// direction (mq_sleep.go).
+	pace sleepers.Pacer
 
 	mu    sync.Mutex
 	set   func(time.Time) error // the os.File deadline setter

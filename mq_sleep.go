@@ -48,9 +48,14 @@ package ipcfs
 // call per message, as C's mq_receive makes, instead of two.
 //
 // The yield. A goroutine that goes from one kernel sleep to the next is
-// never rescheduled; every mqYieldEvery it calls runtime.Gosched before a
-// call, so that the runtime does not take its P away mid-sleep (see
-// mqYieldEvery).
+// never rescheduled, and after 10 ms the runtime takes it for a hog and
+// takes its P away in the middle of its sleeps; so in a conversation a
+// call first lets the direction's sleepers.Pacer yield, once per 5 ms, as
+// the semaphore sleepers do. Measured in the one-way latency benchmark
+// (perf record of sched_switch with call stacks, 2,400 messages): without
+// it, 5,275 context switches of sysmon, 496 P hand-offs and 192 returns
+// from a sleep without a P; with a yield every 2 ms, 1,031 sysmon switches
+// and no hand-off.
 //
 // The budget. A sleeping goroutine holds an OS thread, so sleeps draw on the
 // process-wide budget of kernel sleepers that the semaphore engine uses too
@@ -73,7 +78,6 @@ package ipcfs
 
 import (
 	"math"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -190,47 +194,19 @@ func (o *mqOp) sleepFD(fd uintptr, side *mqSide) (bfd int, until int64, ok bool)
 	if d <= 0 {
 		return -1, 0, false
 	}
-	ns := now.UnixNano()
-	side.noteSleep(ns)
-	return bfd, ns + int64(d), true
+	return bfd, now.UnixNano() + int64(d), true
 }
 
-// mqYieldEvery is how often, at most, a goroutine that keeps sleeping in
-// the kernel on a handle yields its P: every 2 ms.
-//
-// Why. A goroutine in a conversation goes from one kernel sleep to the next
-// without ever being rescheduled, so its P's scheduling tick stands still,
-// and after 10 ms the runtime's sysmon treats it as a goroutine that has
-// run too long: it takes the P from the thread sleeping in the system call
-// and hands it to another thread (which wakes, finds nothing, and sleeps
-// again; the sleeper then leaves the call without a P and queues for one),
-// and sysmon itself goes back to polling every 20 µs for the next
-// millisecond. Measured in the one-way latency benchmark (perf record of
-// sched_switch with call stacks, 2,400 messages): 5,275 context switches
-// of sysmon, 496 P hand-offs and 192 returns from the call without a P;
-// with a yield every 2 ms, 1,031 sysmon switches and no hand-off: 20 %
-// fewer context switches for the two processes, and a lower p99. A yield
-// is a runtime.Gosched before the call starts, outside the time a message
-// takes; 2 ms keeps several yields inside sysmon's 10 ms whatever the
-// sleeps in between (each at most mqSleepBound) and costs one Gosched per
-// 2 ms of waiting.
-const mqYieldEvery = 2 * time.Millisecond
-
-// noteSleep records that a wait of this direction sleeps in the kernel at
-// ns (Unix nanoseconds), and asks for a yield if mqYieldEvery has passed
-// since the last request (or the wall clock went back past it).
-func (s *mqSide) noteSleep(ns int64) {
-	if y := s.yielded.Load(); ns-y >= int64(mqYieldEvery) || ns < y {
-		s.yielded.Store(ns)
-		s.yieldDue.Store(true)
-	}
-}
-
-// yieldIfDue yields the processor (runtime.Gosched) if noteSleep asked for
-// it, once per request. Send and Receive call it before they start.
-func (s *mqSide) yieldIfDue() {
-	if s.yieldDue.Load() && s.yieldDue.CompareAndSwap(true, false) {
-		runtime.Gosched()
+// paceSleep is called before a call of this direction starts: in a
+// conversation (the call will most likely sleep in the kernel) it lets the
+// direction's sleepers.Pacer yield the processor once per
+// sleepers.PaceInterval, so that a goroutine going from one kernel sleep to
+// the next is not taken for one that hogs its P (see sleepers.Pacer). It
+// runs outside the RawConn callback, holding no lock, and outside the time
+// a message takes.
+func (s *mqSide) paceSleep() {
+	if s.direct.Load() > 0 {
+		s.pace.BeforeSleep()
 	}
 }
 

@@ -487,55 +487,33 @@ func TestMqWithoutABlockingDescriptorWaitsOnThePoller(t *testing.T) {
 	}
 }
 
-func TestMqSideAsksForAYieldEveryYieldPeriodOfKernelSleeps(t *testing.T) {
-	var s mqSide
-	const t0 = int64(1e18)
-	for _, step := range []struct {
-		at   int64
-		want bool
-	}{
-		{t0, true}, // the first sleep
-		{t0 + int64(mqYieldEvery) - 1, false},
-		{t0 + int64(mqYieldEvery), true},
-		{t0 + int64(mqYieldEvery) + 1, false},
-		{t0 - 1, true}, // the wall clock went back
-	} {
-		s.noteSleep(step.at)
-		if got := s.yieldDue.Load(); got != step.want {
-			t.Errorf("sleep at %d: yield due %v, want %v", step.at-t0, got, step.want)
-		}
-		s.yieldIfDue()
-		if s.yieldDue.Load() {
-			t.Errorf("sleep at %d: yield still due after yieldIfDue", step.at-t0)
-		}
-	}
-}
-
-func TestMqReceiveThatSleptInTheKernelYieldsBeforeTheNextCall(t *testing.T) {
+func TestMqCallsInAConversationArePaced(t *testing.T) {
 	testenv.SkipIfEmulated(t, testenv.NoGuestSyscalls)
 	mqSetSleep(t, time.Minute) // the send below, not the bound, ends the sleep
 	q := mqCreate(t, 0, mqSmall)
 	sender := mqOpenAgain(t, q, os.O_WRONLY)
+	// The first wait tries first: not yet a conversation, not paced.
 	got := mqReceiveAsync(q, context.Background())
 	mqAwaitKernelSleep(t, q, unix.SYS_MQ_TIMEDRECEIVE)
 	mqSend(t, sender, "m", 0)
 	if r := mqAwait(t, got, "the receiver"); r.err != nil || r.msg != "m" {
 		t.Fatalf("Receive = %q, %v; want m", r.msg, r.err)
 	}
-	if !q.rd.yieldDue.Load() {
-		t.Fatalf("no yield due after a receive that slept in the kernel")
+	if n := q.rd.pace.Sleeps(); n != 0 {
+		t.Errorf("the first receive went through the pacer %d times, want 0", n)
 	}
-	if q.wr.yieldDue.Load() {
-		t.Errorf("a yield due for sends, which never slept")
+	// Its try found the queue empty: the next receives are a conversation,
+	// and each goes through the pacer before it calls the kernel.
+	for i := range 3 {
+		mqSend(t, sender, "n", 0)
+		if msg, _ := mqRecv(t, q); msg != "n" {
+			t.Fatalf("got %q, want n", msg)
+		}
+		if n := q.rd.pace.Sleeps(); n != uint32(i+1) {
+			t.Errorf("after %d receives in a conversation, %d through the pacer, want %d", i+1, n, i+1)
+		}
 	}
-	// The next receive finds its message by trying (no kernel sleep to
-	// ask for another yield): it yielded before it started.
-	q.rd.direct.Store(0)
-	mqSend(t, sender, "n", 0)
-	if msg, _ := mqRecv(t, q); msg != "n" {
-		t.Fatalf("got %q, want n", msg)
-	}
-	if q.rd.yieldDue.Load() {
-		t.Errorf("the next receive did not yield")
+	if n := q.wr.pace.Sleeps(); n != 0 {
+		t.Errorf("sends, which never waited, went through the pacer %d times", n)
 	}
 }

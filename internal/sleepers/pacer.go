@@ -62,3 +62,6 @@ func (p *Pacer) due(now int64) bool {
 	last := p.last.Load()
 	return now-last >= int64(PaceInterval) && p.last.CompareAndSwap(last, now)
 }
+
+// Sleeps returns how many BeforeSleep calls p has seen.
+func (p *Pacer) Sleeps() uint32 { return p.calls.Load() }
