@@ -27,10 +27,17 @@ import (
 //
 // The kernel rules apply: only one process may be registered on a queue
 // (otherwise ErrBusy, also when this process already is, through any
-// handle); nothing fires when a receiver is already waiting, as it takes the
-// message directly; and the registration is removed by CancelNotify, or when
-// this process closes any descriptor of the queue — any MqFile of it, not
-// only this one.
+// handle); nothing fires when a receiver is sleeping in mq_receive, as it
+// takes the message directly; and the registration is removed by
+// CancelNotify, or when this process closes any descriptor of the queue —
+// any MqFile of it, not only this one.
+//
+// A Receive of this process that waits sleeps in mq_timedreceive for its
+// first millisecond (see Receive): a message arriving then goes straight to
+// it, fires nothing, and the registration stays armed for the next message
+// that finds the queue empty. Once the Receive waits on the runtime poller,
+// the message is queued first, so the registration fires, and the Receive
+// gets the message too.
 func (q *MqFile) Notify(fn func()) error {
 	if err := q.checkValid("notify"); err != nil {
 		return err

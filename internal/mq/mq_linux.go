@@ -2,6 +2,7 @@ package mq
 
 import (
 	"io/fs"
+	"strconv"
 	"syscall"
 	"time"
 	"unsafe"
@@ -166,6 +167,50 @@ func TryReceive(fd int, buf []byte) (n int, prio uint, err error) {
 		return 0, 0, err
 	}
 	return n, uint(pr), nil
+}
+
+// ReceiveBy is mq_timedreceive(2) on a blocking descriptor (one opened
+// without O_NONBLOCK, see Reopen): it sleeps in the kernel, holding the
+// calling thread, until a message comes or the absolute CLOCK_REALTIME time
+// deadline (nanoseconds since the epoch) passes, which gives EAGAIN. It is
+// made through Syscall6, so the Go scheduler can hand the thread's P to
+// another thread meanwhile.
+func ReceiveBy(fd int, buf []byte, deadline int64) (n int, prio uint, err error) {
+	ts := unix.NsecToTimespec(deadline)
+	n, prio, err = TimedReceive(fd, buf, &ts)
+	if err == unix.ETIMEDOUT {
+		err = unix.EAGAIN
+	}
+	return n, prio, err
+}
+
+// SendBy is mq_timedsend(2) on a blocking descriptor: it sleeps in the
+// kernel while the queue is full, until the absolute CLOCK_REALTIME time
+// deadline (nanoseconds since the epoch), which gives EAGAIN. See
+// ReceiveBy.
+func SendBy(fd int, msg []byte, prio uint, deadline int64) error {
+	ts := unix.NsecToTimespec(deadline)
+	err := TimedSend(fd, msg, prio, &ts)
+	if err == unix.ETIMEDOUT {
+		err = unix.EAGAIN
+	}
+	return err
+}
+
+// Reopen opens the queue of descriptor fd again, as a new open file
+// description with its own flags (no O_NONBLOCK), through /proc/self/fd.
+// acc is the access mode (O_RDONLY, O_WRONLY or O_RDWR); the kernel checks
+// the queue's permissions again. The new descriptor is close-on-exec.
+func Reopen(fd, acc int) (int, error) {
+	var nfd int
+	err := sys.Retry(func() (err error) {
+		nfd, err = unix.Open("/proc/self/fd/"+strconv.Itoa(fd), acc&unix.O_ACCMODE|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+		return err
+	})
+	if err != nil {
+		return -1, err
+	}
+	return nfd, nil
 }
 
 // GetSetAttr is mq_getsetattr(2): new (may be nil) sets the O_NONBLOCK flag,

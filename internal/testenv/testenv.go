@@ -41,8 +41,9 @@ const CCVar = "IPCFS_TEST_CC"
 // Why tests skip under emulation: what qemu-user (7.2, Debian 12) does not
 // do as the kernel does (docs: linux-ipc.md §12).
 const (
-	NoMqNotify     = "qemu-user does not implement mq_notify (ENOSYS)"
-	NoFaultAddress = "qemu-user delivers SIGBUS with fault address 0, so a fault cannot be told to be in the segment's mapping"
+	NoMqNotify      = "qemu-user does not implement mq_notify (ENOSYS)"
+	NoFaultAddress  = "qemu-user delivers SIGBUS with fault address 0, so a fault cannot be told to be in the segment's mapping"
+	NoGuestSyscalls = "/proc/self/task/TID/syscall shows qemu-user's own host system calls, not the guest's"
 )
 
 // Emulator returns the emulator named by IPCFS_TEST_EMULATOR, or "" when
