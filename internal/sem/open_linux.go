@@ -1,3 +1,5 @@
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64)
+
 package sem
 
 import (
@@ -256,9 +258,9 @@ func Peek(path string) (in Info, value uint32, ok bool, err error) {
 	if err != nil {
 		return info(st), 0, false, err
 	}
-	if err := Validate(head[:n]); err != nil {
+	value, err = Host.Parse(head[:n])
+	if err != nil {
 		return info(st), 0, false, err
 	}
-	value = uint32(head[0]) | uint32(head[1])<<8 | uint32(head[2])<<16 | uint32(head[3])<<24
 	return info(st), value, true, nil
 }

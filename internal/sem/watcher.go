@@ -144,7 +144,7 @@ func (t *watcher) run() {
 				o.unref()
 				continue
 			}
-			t.ws[n] = futex.Shared(o.word.futexAddr(), o.word.sleepValue())
+			t.ws[n] = futex.Shared(o.word.futexAddr(), o.word.armSleep())
 			n++
 			o.mu.Unlock()
 		}
@@ -213,7 +213,8 @@ func (o *Object) runFallback() {
 			o.unref()
 			return
 		}
+		val := o.word.armSleep() // for the registered waiters still queued
 		o.mu.Unlock()
-		futex.Wait(o.word.futexAddr(), o.word.sleepValue(), fallbackSlice)
+		futex.Wait(o.word.futexAddr(), val, fallbackSlice)
 	}
 }
