@@ -6,6 +6,7 @@ package ipcfs
 
 import (
 	"io/fs"
+	"os"
 	"time"
 
 	"github.com/ipcfs/ipcfs/backend"
@@ -33,6 +34,24 @@ func NewFileInfo(name string, size int64, mode fs.FileMode, modTime time.Time, s
 //
 // Deprecated: Use backend.DirInfo.
 func DirInfo(name, dir string) fs.FileInfo { return backend.DirInfo(name, dir) }
+
+// CreateTemp creates a new object in the directory dir ("shm", "mq" or
+// "sem") of ns with a random name made from pattern, as os.CreateTemp does,
+// opened read-write with mode 0600 through ns.OpenFile with
+// os.O_CREATE|os.O_EXCL (so with the kind's defaults: no size, queue
+// attributes or value).
+//
+// Deprecated: Use the namespace's CreateTemp method, which takes
+// TempOptions; a Namespace implementation builds its own on
+// backend.CreateTemp.
+func CreateTemp(ns Namespace, dir, pattern string) (File, error) {
+	if ns == nil {
+		return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrInvalid}
+	}
+	return backend.CreateTemp(dir, pattern, func(p string) (File, error) {
+		return ns.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	})
+}
 
 // DirFile is an open namespace directory.
 //

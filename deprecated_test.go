@@ -49,4 +49,16 @@ func TestDeprecatedNamesStillWork(t *testing.T) {
 	if fi := NewFileInfo("x", 3, 0o600, time.Time{}, nil); fi.Name() != "x" || fi.Size() != 3 {
 		t.Errorf("NewFileInfo = %v", fi)
 	}
+	ns := New()
+	f, err := CreateTemp(ns, "shm", uniqueName(t)[1:]+"-*")
+	if err != nil {
+		t.Fatalf("CreateTemp(ns, shm) = %v", err)
+	}
+	f.Close()
+	if err := ns.Remove(f.Name()); err != nil {
+		t.Errorf("Remove(%q) after the deprecated CreateTemp: %v", f.Name(), err)
+	}
+	if _, err := CreateTemp(nil, "shm", "x"); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("CreateTemp(nil, ...) = %v; want fs.ErrInvalid", err)
+	}
 }

@@ -3,6 +3,7 @@
 package ipcfs_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -216,4 +217,82 @@ func ExampleSemFile_Do() {
 	// Output:
 	// holding the lock
 	// err: <nil>
+}
+
+// Readers that start with a small buffer (io.ReadAll: 512 bytes, a default
+// bufio.Reader: 4096) stop at a message longer than it with
+// io.ErrShortBuffer, and lose nothing: one Read is one whole message. Give
+// them a buffer of the queue's message size.
+func ExampleMqFile_Read() {
+	name := fmt.Sprintf("/ipcfs-example-read-%d", os.Getpid())
+	q, err := ipcfs.OpenMq(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600,
+		&ipcfs.MqAttr{MaxMessages: 4, MessageSize: 8192})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ipcfs.RemoveMq(name)
+	defer q.Close()
+	q.Write([]byte(strings.Repeat("x", 5000) + "\n"))
+	q.Write([]byte("short\n"))
+
+	_, err = bufio.NewReader(q).ReadString('\n') // a 4096-byte buffer
+	fmt.Println(errors.Is(err, io.ErrShortBuffer))
+
+	attr, _ := q.Attr()
+	r := bufio.NewReaderSize(q, int(attr.MessageSize))
+	for range 2 {
+		line, err := r.ReadString('\n')
+		fmt.Println(len(line), err)
+	}
+	// Output:
+	// true
+	// 5001 <nil>
+	// 6 <nil>
+}
+
+// Open, and so fs.ReadFile, fs.WalkDir, http.FS and os.CopyFS, only looks:
+// a segment reads as its bytes, a queue or a semaphore as a status text.
+// Nothing is received or acquired. OpenFile and the Open* functions are
+// for I/O.
+func ExampleFS_Open() {
+	ns := ipcfs.New()
+	name := fmt.Sprintf("ipcfs-example-look-%d", os.Getpid())
+	sem, err := ns.OpenSem(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ns.Remove("sem/" + name)
+	defer sem.Close()
+
+	status, err := fs.ReadFile(ns, "sem/"+name) // takes nothing
+	fmt.Printf("%q %v\n", status, err)
+	fi, _ := ns.Stat("sem/" + name)
+	fmt.Println(fi.Size() == int64(len(status)), fi.Sys().(ipcfs.SemInfo).Value)
+
+	// Through OpenFile, a read acquires.
+	f, _ := ns.OpenFile("sem/"+name, os.O_RDWR, 0)
+	defer f.Close()
+	n, err := f.Read(make([]byte, 1))
+	v, _ := sem.Value()
+	fmt.Println(n, err, v)
+	// Output:
+	// "value 1\nwaiters 0\n" <nil>
+	// true 1
+	// 1 <nil> 0
+}
+
+// CreateTemp is posix_ipc's name=None, with everything the named opens
+// take; the handle's Name is its path, which Remove takes.
+func ExampleFS_CreateTemp() {
+	ns := ipcfs.New()
+	f, err := ns.CreateTemp("mq", "jobs-*",
+		ipcfs.WithMqAttr(&ipcfs.MqAttr{MaxMessages: 4, MessageSize: 128}), ipcfs.WithPerm(0o600))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ns.Remove(f.Name())
+	defer f.Close()
+	a, _ := f.(ipcfs.Mq).Attr()
+	fmt.Println(strings.HasPrefix(f.Name(), "mq/jobs-"), a.MaxMessages, a.MessageSize)
+	// Output: true 4 128
 }

@@ -1,11 +1,8 @@
 package ipcfs
 
 import (
-	"errors"
 	"io/fs"
 	"os"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/ipcfs/ipcfs/backend"
@@ -26,20 +23,27 @@ func New() *FS { return &FS{} }
 
 var _ Namespace = (*FS)(nil)
 
-// Open opens path for reading: a directory, or an object opened read-only
-// (a queue opened this way consumes the messages it reads; a semaphore's Read
-// acquires).
+// Open opens path to look at it, never to take from it (fs.FS's Open, and
+// so what fs.ReadFile, fs.WalkDir, http.FS and os.CopyFS use): a directory;
+// a segment, read-only; a queue or a semaphore as its status text (see
+// MqInfo.Status, SemInfo.Status), as reading /dev/mqueue/NAME gives. Nothing
+// is received or acquired and nothing waits. For I/O, use OpenFile or the
+// Open* methods.
 func (f *FS) Open(p string) (fs.File, error) {
-	file, err := f.OpenFile(p, os.O_RDONLY, 0)
-	if err != nil {
-		return nil, err
-	}
-	return file, nil
+	return backend.Open(f, p, func(p string) (fs.File, error) { return f.OpenFile(p, os.O_RDONLY, 0) })
 }
 
-// OpenFile opens or creates the object at path, as described by
-// Namespace.OpenFile. Directories open only read-only.
+// OpenFile opens or creates the object at path for I/O, as described by
+// Namespace.OpenFile: reading a queue opened this way receives, reading a
+// semaphore acquires, whatever the flag. Directories open only read-only.
+// The handle's Name, and its errors, carry path.
 func (f *FS) OpenFile(p string, flag int, perm fs.FileMode) (File, error) {
+	return f.openFile(p, flag, perm, TempOptions{})
+}
+
+// openFile is OpenFile giving a new object what o says (zero: the kind's
+// defaults).
+func (f *FS) openFile(p string, flag int, perm fs.FileMode, o TempOptions) (File, error) {
 	l, err := kind.ParseOpen(p, flag)
 	if err != nil {
 		return nil, err
@@ -47,7 +51,7 @@ func (f *FS) OpenFile(p string, flag int, perm fs.FileMode) (File, error) {
 	if l.IsDir() {
 		return asFile(backend.OpenDir(f, p))
 	}
-	file, err := host(l.Kind).open(l.Name, flag, perm)
+	file, err := host(l.Kind).open(p, l.Name, flag, perm, o)
 	if err != nil {
 		return nil, relabel("open", p, err)
 	}
@@ -81,10 +85,11 @@ func (*FS) OpenSem(name string, flag int, perm fs.FileMode, value uint32) (Sem, 
 	return s, nil
 }
 
-// Stat returns a FileInfo for path. Segments are regular files with their
-// size and Sys() a *syscall.Stat_t; queues are fs.ModeIrregular with Size the
-// bytes queued and Sys() an MqInfo; semaphores are fs.ModeIrregular with Size
-// their value and Sys() a SemInfo.
+// Stat returns a FileInfo for path. Every object is a regular file, as its
+// host file is. A segment's Size is its length and Sys() a *syscall.Stat_t;
+// a queue's and a semaphore's Size is the length of the status text Open
+// reads, and Sys() an MqInfo (attributes, bytes queued) or a SemInfo
+// (value).
 func (f *FS) Stat(p string) (fs.FileInfo, error) {
 	l, dir, err := kind.ParseStat(p)
 	if err != nil || dir != nil {
@@ -124,42 +129,16 @@ func (f *FS) Remove(p string) error {
 }
 
 // CreateTemp creates a new object in dir with a random name made from
-// pattern (posix_ipc's name=None), opened read-write with mode 0600: a
-// zero-size segment, a queue with the system's default attributes, or a
-// semaphore with value 0. Use Name() to learn the name.
-func (f *FS) CreateTemp(dir, pattern string) (File, error) {
-	return CreateTemp(f, dir, pattern)
-}
-
-// CreateTemp creates a new object in the directory dir ("shm", "mq" or
-// "sem") of ns with a random name made from pattern, as os.CreateTemp does:
-// the last "*" is replaced by random characters (appended if there is
-// none). It opens it read-write with mode 0600, retrying OpenFile with
-// os.O_CREATE|os.O_EXCL and fresh names. Namespace implementations use it
-// for their CreateTemp.
-func CreateTemp(ns Namespace, dir, pattern string) (File, error) {
-	if ns == nil {
-		return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrInvalid}
-	}
-	if _, ok := kind.Lookup(dir); !ok {
-		return nil, &fs.PathError{Op: "createtemp", Path: dir, Err: fs.ErrNotExist}
-	}
-	if strings.ContainsAny(pattern, "/\x00") {
-		return nil, &fs.PathError{Op: "createtemp", Path: path.Join(dir, pattern), Err: kind.InvalidName(kind.ErrSlash)}
-	}
-	prefix, suffix := pattern, ""
-	if i := strings.LastIndex(pattern, "*"); i >= 0 {
-		prefix, suffix = pattern[:i], pattern[i+1:]
-	}
-	const tries = 100
-	for range tries {
-		p := dir + "/" + prefix + kind.RandomName(12) + suffix
-		file, err := ns.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		if !errors.Is(err, fs.ErrExist) {
-			return file, err
-		}
-	}
-	return nil, &fs.PathError{Op: "createtemp", Path: dir + "/" + pattern, Err: fs.ErrExist}
+// pattern (posix_ipc's name=None), opened read-write: by default with mode
+// 0600, a zero-size segment, a queue with the system's default attributes,
+// or a semaphore with value 0; opts give what the named opens take
+// (WithPerm, WithShmSize, WithMqAttr, WithSemValue). The handle's Name is
+// its path ("shm/job-x1Y2..."), which Remove takes.
+func (f *FS) CreateTemp(dir, pattern string, opts ...TempOption) (File, error) {
+	o := NewTempOptions(opts...)
+	return backend.CreateTemp(dir, pattern, func(p string) (File, error) {
+		return f.openFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, o.Perm, o)
+	})
 }
 
 // Chmod changes the permission bits of the object at path. For queues it

@@ -90,8 +90,8 @@ func TestFSOpenFileCreatesSegmentsThatOpenAndStatSee(t *testing.T) {
 	if _, ok := fi.Sys().(*syscall.Stat_t); !ok {
 		t.Errorf("Stat(%q).Sys() = %T; want *syscall.Stat_t", p, fi.Sys())
 	}
-	if name := shm.Name(); name != "/"+fi.Name() {
-		t.Errorf("Name() = %q; want %q", name, "/"+fi.Name())
+	if name := shm.Name(); name != p {
+		t.Errorf("Name() = %q; want %q (the path it was opened by, as os.File's Name)", name, p)
 	}
 	if _, err := ns.OpenShm(fi.Name(), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, 0); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("OpenShm(existing, O_EXCL) through the namespace = %v; want fs.ErrExist", err)
@@ -192,8 +192,13 @@ func TestFSCreateTempMakesNewUniqueSegments(t *testing.T) {
 			t.Fatalf("CreateTemp(shm, %q): %v", pattern, err)
 		}
 		name := f.Name()
-		t.Cleanup(func() { f.Close(); shmRemoveQuietly(t, name) })
-		if !strings.HasPrefix(name, "/"+prefix) || len(name) <= len(prefix)+1 || seen[name] {
+		t.Cleanup(func() {
+			f.Close()
+			if err := ns.Remove(name); err != nil {
+				t.Errorf("Remove(%q) of CreateTemp's Name(): %v", name, err)
+			}
+		})
+		if !strings.HasPrefix(name, "shm/"+prefix) || len(name) <= len(prefix)+4 || seen[name] {
 			t.Errorf("CreateTemp(shm, %q) named %q", pattern, name)
 		}
 		if strings.HasSuffix(pattern, ".dat") && !strings.HasSuffix(name, ".dat") {

@@ -10,10 +10,10 @@ import (
 // kind's directory, name rules, host files, flag policy and file-info
 // shape): how the host namespace opens, stats and removes each kind.
 type hostKind struct {
-	// open opens the object name as FS.OpenFile does: the kind's defaults
-	// for what OpenFile cannot say (size 0, default queue attributes,
-	// value 0).
-	open func(name string, flag int, perm fs.FileMode) (File, error)
+	// open opens the object name at the namespace path p as FS.OpenFile
+	// and FS.CreateTemp do: a new object gets o's size, queue attributes
+	// or value (zero: the kind's defaults), and the handle is named p.
+	open func(p, name string, flag int, perm fs.FileMode, o TempOptions) (File, error)
 	// stat returns the FileInfo of the object with the clean name n.
 	stat func(n string) (fs.FileInfo, error)
 	// remove removes the object name.
@@ -22,22 +22,37 @@ type hostKind struct {
 
 var hostKinds = [kind.Count]hostKind{
 	kind.ShmID: {
-		open: func(name string, flag int, perm fs.FileMode) (File, error) {
-			return asFile(OpenShm(name, flag, perm, 0))
+		open: func(p, name string, flag int, perm fs.FileMode, o TempOptions) (File, error) {
+			f, err := OpenShm(name, flag, perm, o.Size)
+			if err != nil {
+				return nil, err
+			}
+			f.name = p
+			return f, nil
 		},
 		stat:   statShm,
 		remove: RemoveShm,
 	},
 	kind.MqID: {
-		open: func(name string, flag int, perm fs.FileMode) (File, error) {
-			return asFile(OpenMq(name, flag, perm, nil))
+		open: func(p, name string, flag int, perm fs.FileMode, o TempOptions) (File, error) {
+			q, err := OpenMq(name, flag, perm, o.Attr)
+			if err != nil {
+				return nil, err
+			}
+			q.name = p
+			return q, nil
 		},
 		stat:   statMq,
 		remove: RemoveMq,
 	},
 	kind.SemID: {
-		open: func(name string, flag int, perm fs.FileMode) (File, error) {
-			return asFile(OpenSem(name, flag, perm, 0))
+		open: func(p, name string, flag int, perm fs.FileMode, o TempOptions) (File, error) {
+			s, err := OpenSem(name, flag, perm, o.Value)
+			if err != nil {
+				return nil, err
+			}
+			s.name = p
+			return s, nil
 		},
 		stat:   statSem,
 		remove: RemoveSem,

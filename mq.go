@@ -8,6 +8,7 @@ package ipcfs
 import (
 	"io/fs"
 	"os"
+	"path"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -41,8 +42,10 @@ import (
 // blocking mode is emulated by waiting on the poller, and Attr reports the
 // handle's mode.
 type MqFile struct {
-	name    string // "/NAME"
+	name    string // "/NAME", or the namespace path "mq/NAME" (see Name)
 	fd      int
+	canRecv bool // opened for reading (O_RDONLY or O_RDWR)
+	canSend bool // opened for writing (O_WRONLY or O_RDWR)
 	file    *os.File
 	rc      syscall.RawConn
 	key     mq.Key
@@ -72,9 +75,19 @@ var _ Mq = (*MqFile)(nil)
 // flag is one of os.O_RDONLY, os.O_WRONLY, os.O_RDWR, or'ed with
 // os.O_CREATE, os.O_EXCL and syscall.O_NONBLOCK (non-blocking mode). perm is
 // a new queue's permission bits (the umask applies). attr sets a new queue's
-// MaxMessages and MessageSize; nil, or a zero field, means the system
-// default (/proc/sys/fs/mqueue/msg_default and msgsize_default); attr is
-// ignored when the queue exists.
+// MaxMessages and MessageSize; attr is ignored when the queue exists.
+//
+// A nil attr, or a zero field, means the kernel's default for new queues:
+// /proc/sys/fs/mqueue/msg_default and msgsize_default (10 and 8192 unless
+// changed), each lowered to its limit (msg_max, msgsize_max), which is what
+// mq_open with a NULL attr gives a C program. posix_ipc defaults
+// max_messages to QUEUE_MESSAGES_MAX_DEFAULT instead, the host's msg_max
+// (MqMaxMessagesDefault). The two agree (10) on hosts with the kernel's
+// settings; where msg_max was raised, the kernel's default is the one that
+// keeps ipcfs and C creating the same queue from the same call, and keeps a
+// queue made without attributes small (its capacity counts against
+// RLIMIT_MSGQUEUE whether used or not). For posix_ipc's default, pass
+// &MqAttr{MaxMessages: MqMaxMessagesDefault()}.
 //
 // Errors, inside an *fs.PathError: fs.ErrNotExist, fs.ErrExist,
 // fs.ErrPermission, fs.ErrInvalid for a bad name, flag or attribute; a queue
@@ -102,6 +115,7 @@ func OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (*MqFile, err
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
+	q.canRecv, q.canSend = kind.Mq.Access(flag)
 	q.nonblock.Store(flag&sys.O_NONBLOCK != 0)
 	return q, nil
 }
@@ -202,7 +216,11 @@ func RemoveMq(name string) error {
 	return nil
 }
 
-// Name returns the queue's name with its leading slash ("/jobs").
+// Name returns the name the queue was opened by, which its errors carry
+// too: the POSIX name with its leading slash ("/jobs") when opened with
+// OpenMq, as posix_ipc's name attribute; the namespace path ("mq/jobs")
+// when opened through a Namespace by path (OpenFile, CreateTemp), as
+// os.File's Name.
 func (q *MqFile) Name() string {
 	if q == nil {
 		return ""
@@ -348,10 +366,13 @@ func (q *MqFile) SetWriteDeadline(t time.Time) error {
 	return pathError("setwritedeadline", q.name, q.wr.setUser(t))
 }
 
-// Stat returns the queue's FileInfo: mode fs.ModeIrregular plus the
-// permission bits, Size the bytes of all queued messages (the kernel's QSIZE;
-// 0 on a write-only handle, which cannot read it), Sys() an MqInfo with the
-// attributes and the raw *syscall.Stat_t.
+// Stat returns the queue's FileInfo, as the namespace's Stat does: a
+// regular file (as /dev/mqueue/NAME is) with the queue's permission bits,
+// Size the length of its status text (what opening it to look, with fs.FS's
+// Open, reads; see MqInfo.Status), and Sys() an MqInfo with the attributes,
+// the bytes queued (the kernel's QSIZE; -1 on a write-only handle, which
+// cannot read it) and the raw *syscall.Stat_t. A message this handle holds
+// back after a short Read is counted.
 func (q *MqFile) Stat() (fs.FileInfo, error) {
 	var fi fs.FileInfo
 	err := q.control("stat", func(fd int) error {
@@ -363,27 +384,34 @@ func (q *MqFile) Stat() (fs.FileInfo, error) {
 		if err != nil {
 			return err
 		}
-		size, _ := mq.Qsize(fd)
+		size, err := mq.Qsize(fd)
+		if err != nil {
+			size = -1
+		}
 		q.rmu.Lock()
 		if q.pending {
 			a.CurMessages++
-			size += int64(q.pendN)
+			if size >= 0 {
+				size += int64(q.pendN)
+			}
 		}
 		q.rmu.Unlock()
 		a.Nonblocking = q.nonblock.Load()
-		fi = mqInfo(q.name[1:], size, st, a)
+		fi = mqInfo(path.Base(q.name), size, st, a)
 		return nil
 	})
 	return fi, err
 }
 
-func mqInfo(n string, size int64, st mq.Stat, a MqAttr) fs.FileInfo {
-	return kind.Mq.Info(n, size, st.Perm, st.ModTime, MqInfo{Attr: a, Stat: st.Sys})
+// mqInfo returns the FileInfo of the queue n with attributes a holding
+// bytes bytes (-1: unknown).
+func mqInfo(n string, bytes int64, st mq.Stat, a MqAttr) fs.FileInfo {
+	return kind.Mq.StatusInfo(n, st.Perm, st.ModTime, MqInfo{Attr: a, Bytes: bytes, Stat: st.Sys})
 }
 
 // statMq returns the FileInfo of queue name for the namespace's Stat and
-// ReadDir("mq"). It needs the mqueue file system at /dev/mqueue. Size and
-// Sys().(MqInfo).Attr come from an open handle of this process when there is
+// ReadDir("mq"). It needs the mqueue file system at /dev/mqueue. The bytes
+// queued and Sys().(MqInfo).Attr come from an open handle of this process when there is
 // one — opening and closing another descriptor would cancel this process's
 // notification registration on the queue — or else from a descriptor opened
 // for the purpose (read-only, else write-only; nothing is received).
@@ -406,7 +434,7 @@ func statMq(name string) (fs.FileInfo, error) {
 		return nil, syscall.ENOENT
 	}
 	var a MqAttr
-	var size int64
+	size := int64(-1) // unknown until a readable descriptor reads it
 	if !mqHandles.stat(st.Key, &a, &size) {
 		fd, _, err := mqOpen(n, os.O_RDONLY, 0, nil)
 		if err != nil {
@@ -414,7 +442,9 @@ func statMq(name string) (fs.FileInfo, error) {
 		}
 		if err == nil {
 			a, _ = mqGetAttr(fd)
-			size, _ = mq.Qsize(fd)
+			if sz, err := mq.Qsize(fd); err == nil {
+				size = sz
+			}
 			mq.Close(fd)
 		}
 	}

@@ -5,7 +5,6 @@ package ipcfs
 import (
 	"context"
 	"encoding/hex"
-	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -127,7 +126,7 @@ func TestMqInteropWithC(t *testing.T) {
 			t.Errorf("Attr = %+v, %v; want 3 x 32 with 1 message", a, err)
 		}
 		fi, err := q.Stat()
-		if err != nil || fi.Mode() != fs.ModeIrregular|(0o640&^mqUmask()) || fi.Size() != 6 {
+		if err != nil || fi.Mode() != 0o640&^mqUmask() || fi.Sys().(MqInfo).Bytes != 6 || fi.Size() != int64(len(fi.Sys().(MqInfo).Status())) {
 			t.Errorf("Stat = %v, %v", fi, err)
 		}
 		if msg, prio := mqRecv(t, q); msg != "from C" || prio != 7 {

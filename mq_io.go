@@ -31,10 +31,14 @@ import (
 // send). It waits while the queue is full, unless the handle is
 // non-blocking (ErrWouldBlock), until ctx ends (ctx.Err()) or the write
 // deadline passes (os.ErrDeadlineExceeded); in those cases nothing is sent.
-// msg may hold any bytes, NUL included, up to the queue's MessageSize
-// (longer: an error satisfying errors.Is(err, syscall.EMSGSIZE), nothing
-// sent). prio above MqPriorityMax gives fs.ErrInvalid. All errors are
-// *fs.PathError.
+// A ctx already done or a write deadline already past fails before trying,
+// even when the queue has room and even in non-blocking mode (Go's rule, as
+// for net.Conn; posix_ipc's timeout=0 is non-blocking mode). msg may hold
+// any bytes, NUL included, up to the queue's MessageSize (longer: an error
+// satisfying errors.Is(err, syscall.EMSGSIZE), nothing sent). prio above
+// MqPriorityMax gives fs.ErrInvalid. A handle opened O_RDONLY fails with an
+// error matching fs.ErrPermission and syscall.EBADF (posix_ipc's
+// PermissionsError). All errors are *fs.PathError.
 func (q *MqFile) Send(ctx context.Context, msg []byte, prio uint) error {
 	return q.send(ctx, "send", msg, prio)
 }
@@ -43,7 +47,12 @@ func (q *MqFile) Send(ctx context.Context, msg []byte, prio uint) error {
 // its length and priority (mq_timedreceive; posix_ipc's receive). It waits
 // while the queue is empty, unless the handle is non-blocking
 // (ErrWouldBlock), until ctx ends (ctx.Err()) or the read deadline passes
-// (os.ErrDeadlineExceeded); in those cases nothing is received.
+// (os.ErrDeadlineExceeded); in those cases nothing is received. A ctx
+// already done or a read deadline already past fails before trying, even
+// when a message is queued and even in non-blocking mode (Go's rule, as for
+// net.Conn; posix_ipc's timeout=0 is non-blocking mode). A handle opened
+// O_WRONLY fails with an error matching fs.ErrPermission and syscall.EBADF
+// (posix_ipc's PermissionsError).
 //
 // buf may be shorter than the queue's MessageSize. If the message does not
 // fit, Receive returns io.ErrShortBuffer and the handle keeps the message:
@@ -56,9 +65,17 @@ func (q *MqFile) Receive(ctx context.Context, buf []byte) (n int, prio uint, err
 }
 
 // Read receives one whole message into p, waiting as Receive does (with no
-// context), and returns its length; the priority is dropped. A p shorter
-// than the message gives io.ErrShortBuffer and loses nothing (see Receive).
-// An empty message returns 0, nil. An empty p returns 0, nil at once.
+// context; the read deadline bounds it), and returns its length; the
+// priority is dropped. One Read is one message, never part of one: a p
+// shorter than the next message gives 0, io.ErrShortBuffer, and the handle
+// keeps that message for its next Read or Receive with a large enough
+// buffer (see Receive), so nothing is lost. Readers that start small
+// therefore stop at the first message longer than their buffer:
+// io.ReadAll's first Read has 512 bytes and a default bufio.NewReader
+// buffers 4096, while the default message size is 8192. Give a reader a
+// buffer of the queue's MessageSize instead:
+// bufio.NewReaderSize(q, int(attr.MessageSize)) (see the example). An empty
+// message returns 0, nil. An empty p returns 0, nil at once.
 func (q *MqFile) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, q.checkValid("read")
@@ -68,7 +85,8 @@ func (q *MqFile) Read(p []byte) (int, error) {
 }
 
 // Write sends p as one message at the handle's priority (SetPriority),
-// waiting as Send does (with no context). It returns len(p) or an error, in
+// waiting as Send does (with no context; the write deadline bounds it, and
+// one already past fails before trying). It returns len(p) or an error, in
 // which case nothing was sent.
 func (q *MqFile) Write(p []byte) (int, error) {
 	if q == nil {
@@ -88,11 +106,12 @@ func (q *MqFile) Write(p []byte) (int, error) {
 // which is what WriteTo (io.Copy(file, queue)) does — as long as no other
 // writer sends to the queue meanwhile and all are sent at one priority. It
 // returns the bytes sent; on an error from r the bytes read so far are sent
-// first, without the end marker. Note that io.Copy prefers the source's
+// first, without the end marker. Each send waits as Write does (the write
+// deadline bounds it). Note that io.Copy prefers the source's
 // WriteTo when it has one (bytes.Reader, strings.Reader, which would Write
 // everything as one message): call q.ReadFrom(src) directly for those.
 func (q *MqFile) ReadFrom(r io.Reader) (n int64, err error) {
-	if err := q.checkValid("write"); err != nil {
+	if err := q.checkSend("write"); err != nil {
 		return 0, err
 	}
 	if r == nil {
@@ -123,7 +142,7 @@ func (q *MqFile) ReadFrom(r io.Reader) (n int64, err error) {
 // io.Copy(file, queue) reassembles what io.Copy(queue, file) sent. It waits
 // for messages as Read does and returns the bytes written.
 func (q *MqFile) WriteTo(w io.Writer) (n int64, err error) {
-	if err := q.checkValid("read"); err != nil {
+	if err := q.checkReceive("read"); err != nil {
 		return 0, err
 	}
 	if w == nil { // before a message is taken off the queue and lost
@@ -147,7 +166,7 @@ func (q *MqFile) WriteTo(w io.Writer) (n int64, err error) {
 }
 
 func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) error {
-	if err := q.checkValid(op); err != nil {
+	if err := q.checkSend(op); err != nil {
 		return err
 	}
 	if prio > MqPriorityMax {
@@ -169,7 +188,7 @@ func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) err
 }
 
 func (q *MqFile) receive(ctx context.Context, op string, buf []byte) (int, uint, error) {
-	if err := q.checkValid(op); err != nil {
+	if err := q.checkReceive(op); err != nil {
 		return 0, 0, err
 	}
 	if ctx == nil {
@@ -186,6 +205,28 @@ func (q *MqFile) receive(ctx context.Context, op string, buf []byte) (int, uint,
 		return 0, 0, pathError(op, q.name, err)
 	}
 	return n, prio, nil
+}
+
+// checkReceive is checkValid plus the handle's read access.
+func (q *MqFile) checkReceive(op string) error {
+	if err := q.checkValid(op); err != nil {
+		return err
+	}
+	if !q.canRecv {
+		return &fs.PathError{Op: op, Path: q.name, Err: kind.NotReadable()}
+	}
+	return nil
+}
+
+// checkSend is checkValid plus the handle's write access.
+func (q *MqFile) checkSend(op string) error {
+	if err := q.checkValid(op); err != nil {
+		return err
+	}
+	if !q.canSend {
+		return &fs.PathError{Op: op, Path: q.name, Err: kind.NotWritable()}
+	}
+	return nil
 }
 
 // wait runs fn through the poller until it reports done, the handle is

@@ -134,8 +134,8 @@ func TestMqShortBufferKeepsMessage(t *testing.T) {
 	if n := mqCurMessages(t, q); n != 1 {
 		t.Errorf("CurMessages = %d with the message held, want 1", n)
 	}
-	if fi, err := q.Stat(); err != nil || fi.Size() != 11 {
-		t.Errorf("Stat().Size() = %v, %v; want 11", fi.Size(), err)
+	if fi, err := q.Stat(); err != nil || fi.Sys().(MqInfo).Bytes != 11 {
+		t.Errorf("Stat().Sys() = %+v, %v; want Bytes 11 (the held message)", fi.Sys(), err)
 	}
 	mqSend(t, q, "urgent", 9) // the held message still comes first on this handle
 	buf := make([]byte, 11)   // shorter than MessageSize but large enough

@@ -125,9 +125,7 @@ func MqMessageSizeDefault() int64 {
 // mqCost returns the bytes a queue with the given capacity and message
 // size is charged against its creator's RLIMIT_MSGQUEUE on 64-bit Linux:
 // maxMessages*messageSize plus 96 bytes of kernel bookkeeping per message.
-func mqCost(maxMessages, messageSize int64) int64 {
-	return maxMessages*messageSize + 96*maxMessages
-}
+func mqCost(maxMessages, messageSize int64) int64 { return mq.Cost(maxMessages, messageSize) }
 
 // mqUnsupported is the error of queue operations where there are none.
 func mqUnsupported() error { return errors.ErrUnsupported }

@@ -273,3 +273,52 @@ func TestMqLimitErrorsNameTheLimit(t *testing.T) {
 		t.Errorf("mqCost does not match the kernel's accounting")
 	}
 }
+
+func init() {
+	// mq-default-attr: run in a private IPC namespace whose msg_default (3)
+	// differs from msg_max (7); create a queue without attributes and print
+	// its capacity and posix_ipc's default.
+	childRoles["mq-default-attr"] = func() int {
+		name := os.Getenv("IPCFS_MQ_NAME")
+		q, err := OpenMq(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, nil)
+		if err != nil {
+			fmt.Println("open:", err)
+			return 1
+		}
+		defer RemoveMq(name)
+		defer q.Close()
+		a, err := q.Attr()
+		if err != nil {
+			fmt.Println("attr:", err)
+			return 1
+		}
+		fmt.Printf("max_messages=%d message_size=%d posix_ipc_default=%d\n", a.MaxMessages, a.MessageSize, MqMaxMessagesDefault())
+		return 0
+	}
+}
+
+// TestOpenMqNilAttrUsesMsgDefault checks what OpenMq's doc says of a nil
+// attr: the queue gets the kernel's msg_default (what mq_open(..., NULL)
+// gives C), not posix_ipc's default, msg_max. The two differ only where
+// they were changed, so the child runs in a private IPC namespace with
+// msg_default 3 and msg_max 7.
+func TestOpenMqNilAttrUsesMsgDefault(t *testing.T) {
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("needs unshare (util-linux) for a private IPC namespace")
+	}
+	script := `echo 7 > /proc/sys/fs/mqueue/msg_max && echo 3 > /proc/sys/fs/mqueue/msg_default && echo 1024 > /proc/sys/fs/mqueue/msgsize_default && exec "$@"`
+	// The child is this test binary, through the emulator when there is one.
+	args := append([]string{"-i", "sh", "-c", script, "sh"}, testenv.Argv(testenv.Executable(), "-test.run=^$")...)
+	cmd := exec.Command("unshare", args...)
+	cmd.Env = append(os.Environ(), "IPCFS_TEST_CHILD=mq-default-attr", "IPCFS_MQ_NAME="+uniqueName(t))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		if os.Geteuid() != 0 {
+			t.Skipf("needs root for a private IPC namespace: %v: %s", err, out)
+		}
+		t.Fatalf("child in a private IPC namespace: %v: %s", err, out)
+	}
+	if got, want := strings.TrimSpace(string(out)), "max_messages=3 message_size=1024 posix_ipc_default=7"; got != want {
+		t.Errorf("OpenMq(nil attr) with msg_default 3, msgsize_default 1024, msg_max 7: %q; want %q", got, want)
+	}
+}

@@ -212,9 +212,10 @@ func TestMqStatAndAttrDescribeTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	info, ok := fi.Sys().(MqInfo)
-	if fi.Name() != q.Name()[1:] || fi.Size() != 8 || fi.Mode() != fs.ModeIrregular|0o600 || !ok ||
-		info.Attr != (MqAttr{MaxMessages: 5, MessageSize: 32, CurMessages: 2}) {
-		t.Errorf("Stat = name %q size %d mode %v sys %+v", fi.Name(), fi.Size(), fi.Mode(), fi.Sys())
+	const status = "max_messages 5\nmessage_size 32\ncurrent_messages 2\nbytes 8\n"
+	if fi.Name() != q.Name()[1:] || fi.Size() != int64(len(status)) || fi.Mode() != 0o600 || !ok ||
+		info.Attr != (MqAttr{MaxMessages: 5, MessageSize: 32, CurMessages: 2}) || info.Bytes != 8 || info.Status() != status {
+		t.Errorf("Stat = name %q size %d mode %v sys %+v; want size %d (the length of %q), a regular file", fi.Name(), fi.Size(), fi.Mode(), fi.Sys(), len(status), status)
 	}
 	if _, ok := info.Stat.(*syscall.Stat_t); !ok {
 		t.Errorf("MqInfo.Stat = %T, want *syscall.Stat_t", info.Stat)
@@ -225,7 +226,7 @@ func TestMqStatAndAttrDescribeTheQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi2.Size() != 8 || fi2.Mode() != fs.ModeIrregular|0o600 || fi2.Sys().(MqInfo).Attr.MaxMessages != 5 {
+	if fi2.Size() != int64(len(status)) || fi2.Mode() != 0o600 || fi2.Sys().(MqInfo).Attr.MaxMessages != 5 || fi2.Sys().(MqInfo).Bytes != 8 {
 		t.Errorf("FS.Stat = size %d mode %v sys %+v", fi2.Size(), fi2.Mode(), fi2.Sys())
 	}
 	entries, err := ns.ReadDir("mq")
@@ -255,7 +256,7 @@ func TestMqStatAndAttrDescribeTheQueue(t *testing.T) {
 	q3.Write([]byte("xyz"))
 	q3.Close()
 	fi3, err := statMq(name)
-	if err != nil || fi3.Size() != 3 || fi3.Sys().(MqInfo).Attr.CurMessages != 1 || fi3.Mode().Perm() != 0o640&^mqUmask() {
+	if err != nil || fi3.Sys().(MqInfo).Bytes != 3 || fi3.Sys().(MqInfo).Attr.CurMessages != 1 || fi3.Mode().Perm() != 0o640&^mqUmask() {
 		t.Errorf("statMq = %v, %v", fi3, err)
 	}
 	if fi3, _ = statMq(name); fi3.Sys().(MqInfo).Attr.CurMessages != 1 {

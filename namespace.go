@@ -5,6 +5,8 @@ import (
 	"io"
 	"io/fs"
 	"time"
+
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // File is an open object or directory of a Namespace. Every file kind is
@@ -14,9 +16,12 @@ import (
 type File interface {
 	fs.File
 	io.Writer
-	// Name returns the object's POSIX name with its leading slash ("/x"),
-	// as posix_ipc's name attribute does; for a directory, its path in the
-	// namespace ("shm").
+	// Name returns the name the file was opened by, which its errors carry
+	// too: for a handle opened through a Namespace by path (Open, OpenFile,
+	// CreateTemp), that path ("mq/jobs"), as os.File's Name returns the
+	// name given to os.Open, so ns.Remove(f.Name()) removes it; for one
+	// opened by POSIX name (OpenShm, OpenMq, OpenSem), that name with its
+	// leading slash ("/jobs"), as posix_ipc's name attribute.
 	Name() string
 }
 
@@ -57,20 +62,33 @@ type MqAttr struct {
 
 // Mq is an open POSIX message queue. Write sends its argument as
 // one message at the handle's default priority; Read receives one whole
-// message (io.ErrShortBuffer, with nothing lost, if it does not fit).
-// Messages come out highest priority first, FIFO within a priority.
-// Implemented by *MqFile and by the in-memory queues of package fstest.
+// message (io.ErrShortBuffer, with nothing lost, if it does not fit: give
+// readers a buffer of the queue's MessageSize, such as
+// bufio.NewReaderSize(q, int(attr.MessageSize))). Messages come out highest
+// priority first, FIFO within a priority. A handle opened for one direction
+// fails the other with an error matching fs.ErrPermission and
+// syscall.EBADF. Implemented by *MqFile and by the in-memory queues of
+// package fstest.
+//
+// Waits follow one rule, for queues and semaphores alike: a context already
+// done or a deadline already past fails the call before it tries, even when
+// it could complete at once (as a net.Conn does, and
+// golang.org/x/sync/semaphore); for posix_ipc's timeout=0, use non-blocking
+// mode (SetNonblocking, syscall.O_NONBLOCK).
 type Mq interface {
 	File
 	// Send sends msg at priority prio (0 to MqPriorityMax), waiting while
 	// the queue is full unless the handle is non-blocking (ErrWouldBlock).
 	// It returns ctx.Err() when ctx ends first and os.ErrDeadlineExceeded when
-	// the write deadline passes; nothing is sent then.
+	// the write deadline passes; nothing is sent then. A ctx already done or
+	// a deadline already past fails before trying.
 	Send(ctx context.Context, msg []byte, prio uint) error
 	// Receive receives the next message into buf and returns its length and
 	// priority, waiting while the queue is empty unless the handle is
-	// non-blocking (ErrWouldBlock). A buf shorter than the message gives
-	// io.ErrShortBuffer and leaves the message queued.
+	// non-blocking (ErrWouldBlock), until ctx ends or the read deadline
+	// passes (nothing received; one already done or past fails before
+	// trying). A buf shorter than the message gives io.ErrShortBuffer and
+	// leaves the message queued.
 	Receive(ctx context.Context, buf []byte) (n int, prio uint, err error)
 	// Attr returns the queue's attributes (mq_getattr).
 	Attr() (MqAttr, error)
@@ -97,13 +115,19 @@ type Mq interface {
 // unit, then takes up to len(p) units without waiting more and returns how
 // many it took; Write releases len(p) units. Implemented by *SemFile and by
 // the in-memory semaphores of package fstest.
+//
+// Waits follow the rule Mq's do: a context already done or a deadline
+// already past fails Acquire and Read before they try, even when a unit is
+// there; TryAcquire is posix_ipc's acquire(timeout=0).
 type Sem interface {
 	File
 	// Acquire takes one unit, waiting while the value is zero, until ctx ends
 	// (ctx.Err(), nothing taken) or the read deadline passes
-	// (os.ErrDeadlineExceeded).
+	// (os.ErrDeadlineExceeded). A ctx already done or a deadline already
+	// past fails before trying.
 	Acquire(ctx context.Context) error
 	// TryAcquire takes one unit if it can without waiting, else ErrWouldBlock.
+	// It never waits, so contexts and deadlines do not apply.
 	TryAcquire() error
 	// Release adds one unit (sem_post); at SemValueMax it fails with
 	// syscall.EOVERFLOW and changes nothing.
@@ -120,20 +144,37 @@ type Sem interface {
 // in-memory one (package fstest). Paths follow fs.ValidPath: "." is the root
 // holding the three directories "shm", "mq" and "sem"; objects are
 // "shm/NAME", "mq/NAME" and "sem/NAME".
+//
+// What the fs.FS interfaces reach only looks: Open, ReadDir, Stat, and so
+// fs.ReadFile, fs.WalkDir, fs.Sub, fs.Glob, http.FS, os.CopyFS and
+// testing/fstest.TestFS, never receive, send, acquire or release, and never
+// wait. Open gives a segment read-only and a queue or a semaphore as a
+// short status text (see MqInfo.Status and SemInfo.Status), as reading the
+// kernel's /dev/mqueue/NAME does: otherwise a tool that walks a namespace
+// and reads each file, or an HTTP client of a served one, would drain the
+// queues and take every semaphore. Receiving and acquiring are for the
+// handles of OpenFile (with any flag), CreateTemp and the Open* methods.
 type Namespace interface {
 	fs.ReadDirFS
 	fs.StatFS
-	// OpenFile opens or creates the object at path: flag takes os.O_RDONLY,
+	// OpenFile opens or creates the object at path for I/O (a queue's Read
+	// receives, a semaphore's acquires): flag takes os.O_RDONLY,
 	// os.O_WRONLY, os.O_RDWR, os.O_CREATE, os.O_EXCL, os.O_TRUNC (shm) and
 	// syscall.O_NONBLOCK (queues); perm is the mode of a new object. New
 	// queues get the system's default attributes and new semaphores value 0.
+	// The handle's Name is path.
 	OpenFile(path string, flag int, perm fs.FileMode) (File, error)
 	// Remove unlinks the object at path; open handles keep working.
 	Remove(path string) error
 	// CreateTemp creates a new object in dir ("shm", "mq" or "sem") with a
 	// random name made from pattern, as os.CreateTemp does: the last "*" is
-	// replaced by random characters (appended if there is none).
-	CreateTemp(dir, pattern string) (File, error)
+	// replaced by random characters (appended if there is none). It is
+	// opened read-write with mode 0600, as a zero-size segment, a queue of
+	// the system's default attributes or a semaphore of value 0 unless opts
+	// say otherwise (WithPerm, WithShmSize, WithMqAttr, WithSemValue): what
+	// the named opens take. The handle's Name is its path ("mq/job-x1Y2"),
+	// so ns.Remove(f.Name()) removes it.
+	CreateTemp(dir, pattern string, opts ...TempOption) (File, error)
 	// OpenShm opens a shared memory segment; a size > 0 resizes it.
 	OpenShm(name string, flag int, perm fs.FileMode, size int64) (Shm, error)
 	// OpenMq opens a message queue; attr sets a new queue's capacity and
@@ -154,15 +195,46 @@ type MqInfo struct {
 	// Attr holds the queue's attributes; MaxMessages and MessageSize are 0
 	// when the queue could not be opened to read them (no permission).
 	Attr MqAttr
+	// Bytes is the number of bytes in the queued messages (the kernel's
+	// QSIZE), or -1 when unknown (only a descriptor open for reading can
+	// read it).
+	Bytes int64
 	// Stat is the raw stat of /dev/mqueue/NAME, nil when unavailable.
 	Stat any
+}
+
+// Status returns the queue's status text: what opening it to look (a
+// Namespace's Open) reads, and whose length is its FileInfo's Size. One
+// "key value" line per fact, with posix_ipc's attribute names:
+//
+//	max_messages 10
+//	message_size 8192
+//	current_messages 2
+//	bytes 14
+//
+// Unknown facts are left out (the first three lines without Attr, the last
+// when Bytes is -1).
+func (i MqInfo) Status() string {
+	return kind.MqStatus(i.Attr.MaxMessages, i.Attr.MessageSize, i.Attr.CurMessages, i.Bytes)
 }
 
 // SemInfo is what FileInfo.Sys returns for a semaphore.
 type SemInfo struct {
 	// Value is the semaphore's value when it was stat'ed.
 	Value int
+	// Waiters is the number of waiters registered on it then, in every
+	// process (glibc's nwaiters: one per goroutine or thread waiting in
+	// Acquire, Read or sem_wait; a process killed while waiting can leave a
+	// stale one, which costs no more than a spurious wake-up).
+	Waiters int
 	// Stat is the raw stat of /dev/shm/sem.NAME (*syscall.Stat_t), nil for
 	// in-memory semaphores.
 	Stat any
 }
+
+// Status returns the semaphore's status text: what opening it to look (a
+// Namespace's Open) reads, and whose length is its FileInfo's Size:
+//
+//	value 3
+//	waiters 0
+func (i SemInfo) Status() string { return kind.SemStatus(int64(i.Value), int64(i.Waiters)) }

@@ -71,10 +71,11 @@ func TestSecurityNamesCannotEscapeIPCDirs(t *testing.T) {
 				// names. What was made must be a proper object; remove it.
 				dir := strings.TrimPrefix(e.what, "CreateTemp ")
 				f.Close()
-				if _, cerr := CleanName(dir, f.Name()); cerr != nil {
-					t.Errorf("%s(%q) made %q: %v", e.what, name, f.Name(), cerr)
+				made, ok := strings.CutPrefix(f.Name(), dir+"/")
+				if _, cerr := CleanName(dir, made); !ok || cerr != nil {
+					t.Errorf("%s(%q) made %q: want %s/NAME with a valid NAME (%v)", e.what, name, f.Name(), dir, cerr)
 				}
-				if rerr := relRemove(dir, f.Name()); rerr != nil {
+				if rerr := relRemove(dir, made); rerr != nil {
 					t.Errorf("removing %s %q made by CreateTemp: %v", dir, f.Name(), rerr)
 				}
 				continue

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"runtime"
 	"time"
 
@@ -106,7 +107,11 @@ func (s *SemFile) semErr(op string, err error) error {
 	return &fs.PathError{Op: op, Path: s.name, Err: err}
 }
 
-// Name returns the semaphore's name with its leading slash ("/name").
+// Name returns the name the semaphore was opened by, which its errors carry
+// too: the POSIX name with its leading slash ("/name") when opened with
+// OpenSem, as posix_ipc's name attribute; the namespace path ("sem/name")
+// when opened through a Namespace by path (OpenFile, CreateTemp), as
+// os.File's Name.
 func (s *SemFile) Name() string {
 	if s == nil {
 		return ""
@@ -119,9 +124,10 @@ func (s *SemFile) Name() string {
 // nil once it has taken a unit. It gives up, without taking a unit, when
 // ctx is done (an error matching ctx.Err()), when the read deadline passes
 // (os.ErrDeadlineExceeded) or when the handle is closed (fs.ErrClosed). A
-// ctx already done or a deadline already passed fails even if a unit is
-// available (as golang.org/x/sync/semaphore does; C's sem_timedwait would
-// take it).
+// ctx already done or a deadline already passed fails before trying, even
+// if a unit is available (Go's rule for every wait in this package, as
+// golang.org/x/sync/semaphore and net.Conn do; C's sem_timedwait would take
+// it). For posix_ipc's acquire(timeout=0), use TryAcquire.
 //
 // A waiting goroutine holds no OS thread of its own (see SemFile), and
 // never polls: cancelling ctx, the deadline, SetDeadline and Close end the
@@ -189,7 +195,8 @@ func (s *SemFile) Value() (int, error) {
 
 // Do acquires a unit, runs fn and releases the unit, even if fn panics:
 // the shape of posix_ipc's "with sem:" block, for a semaphore used as a
-// lock. It returns Acquire's error without running fn, or fn's error and
+// lock. It returns Acquire's error without running fn (so a ctx already
+// done or a deadline already past runs nothing), or fn's error and
 // Release's error joined (errors.Join). A nil fn gives fs.ErrInvalid and
 // takes nothing.
 func (s *SemFile) Do(ctx context.Context, fn func() error) (err error) {
@@ -206,10 +213,10 @@ func (s *SemFile) Do(ctx context.Context, fn func() error) (err error) {
 }
 
 // Read waits until it can take one unit (as Acquire does, bounded by the
-// read deadline), then takes up to len(p)-1 more without waiting, and
-// returns how many it took, writing a 1 byte into p for each. So
-// io.CopyN(io.Discard, s, 3) acquires three units. An empty p takes
-// nothing and returns 0, nil.
+// read deadline; one already past fails before trying), then takes up to
+// len(p)-1 more without waiting, and returns how many it took, writing a 1
+// byte into p for each. So io.CopyN(io.Discard, s, 3) acquires three units.
+// An empty p takes nothing and returns 0, nil.
 func (s *SemFile) Read(p []byte) (int, error) {
 	if s == nil {
 		return 0, &fs.PathError{Op: "read", Path: "", Err: fs.ErrInvalid}
@@ -301,34 +308,37 @@ const SemTimeoutSupported = runtime.GOOS == "linux"
 // SEMAPHORE_VALUE_SUPPORTED): true on Linux.
 const SemValueSupported = runtime.GOOS == "linux"
 
-// Stat returns the semaphore's FileInfo: the name without slash, mode
-// fs.ModeIrregular plus its permission bits, Size its value (the number
-// of bytes Read could take now), the file's modification time, and Sys()
-// a SemInfo with the value and the *syscall.Stat_t of /dev/shm/sem.NAME.
+// Stat returns the semaphore's FileInfo, as the namespace's Stat does: the
+// name without slash, a regular file (as /dev/shm/sem.NAME is) with its
+// permission bits, Size the length of its status text (what opening it to
+// look, with fs.FS's Open, reads; see SemInfo.Status), the file's
+// modification time, and Sys() a SemInfo with the value and the
+// *syscall.Stat_t of /dev/shm/sem.NAME.
 func (s *SemFile) Stat() (fs.FileInfo, error) {
 	if s == nil {
 		return nil, &fs.PathError{Op: "stat", Path: "", Err: fs.ErrInvalid}
 	}
-	st, value, err := s.h.Stat()
+	st, state, err := s.h.Stat()
 	if err != nil {
 		return nil, pathError("stat", s.name, err)
 	}
-	return semInfo(s.name[1:], st, int(value)), nil
+	return semInfo(path.Base(s.name), st, state), nil
 }
 
-func semInfo(name string, st sem.Info, value int) fs.FileInfo {
-	return kind.Sem.Info(name, int64(value), st.Perm, st.ModTime, SemInfo{Value: value, Stat: st.Sys})
+func semInfo(name string, st sem.Info, state sem.State) fs.FileInfo {
+	info := SemInfo{Value: int(state.Value), Waiters: int(state.Waiters), Stat: st.Sys}
+	return kind.Sem.StatusInfo(name, st.Perm, st.ModTime, info)
 }
 
 // statSem returns the FileInfo of the semaphore with the clean name n, as
 // SemFile.Stat does, without mapping it: the value is read with pread. A
 // semaphore this process may not read has value 0.
 func statSem(n string) (fs.FileInfo, error) {
-	st, value, _, err := sem.Peek(kind.Sem.HostPath(n))
+	st, state, _, err := sem.Peek(kind.Sem.HostPath(n))
 	if err != nil {
 		return nil, err
 	}
-	return semInfo(n, st, int(value)), nil
+	return semInfo(n, st, state), nil
 }
 
 // semExplainPost names the limit behind a failed post: at SemValueMax the

@@ -3,6 +3,7 @@ package ipcfs
 import (
 	"io/fs"
 	"os"
+	"path"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -205,7 +206,11 @@ func shmInfo(n string, st shm.Info) (fs.FileInfo, error) {
 	return kind.Shm.Info(n, st.Size, st.Mode, st.ModTime, st.Sys), nil
 }
 
-// Name returns the segment's POSIX name with its leading slash ("/NAME").
+// Name returns the name the segment was opened by, which its errors carry
+// too: the POSIX name with its leading slash ("/NAME") when opened with
+// OpenShm, as posix_ipc's name attribute; the namespace path ("shm/NAME")
+// when opened through a Namespace by path (Open, OpenFile, CreateTemp), as
+// os.File's Name.
 func (f *ShmFile) Name() string {
 	if f == nil {
 		return ""
@@ -247,7 +252,7 @@ func (f *ShmFile) Stat() (fs.FileInfo, error) {
 		return nil, f.pathErr("stat", err)
 	}
 	f.size.Store(st.Size)
-	fi, err := shmInfo(f.name[1:], st)
+	fi, err := shmInfo(path.Base(f.name), st)
 	if err != nil {
 		return nil, f.pathErr("stat", err)
 	}
@@ -276,7 +281,7 @@ func (f *ShmFile) Size() (int64, error) {
 // Truncate does: new bytes read as zeros, the offset is unchanged. Growing
 // remaps as needed. After a shrink, slices from Bytes must not be used past
 // the new size (the process would get SIGBUS). A read-only handle fails
-// with EBADF.
+// with an error matching fs.ErrPermission and syscall.EBADF.
 func (f *ShmFile) Truncate(size int64) error {
 	if err := f.checkValid("truncate"); err != nil {
 		return err
@@ -290,7 +295,7 @@ func (f *ShmFile) Truncate(size int64) error {
 		return f.pathErr("truncate", fs.ErrClosed)
 	}
 	if f.readOnly {
-		return f.pathErr("truncate", sys.EBADF)
+		return f.pathErr("truncate", kind.NotWritable())
 	}
 	// Map first (mapping past the end of the file is allowed), so a size
 	// that cannot be mapped fails with the segment unchanged.

@@ -109,7 +109,8 @@ func shmEnd(off int64, n int) int64 {
 // WriteAt writes p at offset off without moving the offset, growing the
 // segment when the write ends past it (the new pages are reserved first with
 // fallocate, so a full /dev/shm fails here with ENOSPC). A read-only handle
-// fails with EBADF.
+// fails with an error matching fs.ErrPermission and syscall.EBADF
+// (posix_ipc's PermissionsError).
 func (f *ShmFile) WriteAt(p []byte, off int64) (int, error) {
 	if err := f.checkValid("writeat"); err != nil {
 		return 0, err
@@ -167,7 +168,7 @@ func (f *ShmFile) checkWritable() error {
 		return fs.ErrClosed
 	}
 	if f.readOnly {
-		return sys.EBADF
+		return kind.NotWritable()
 	}
 	return nil
 }
@@ -347,7 +348,8 @@ func (f *ShmFile) WriteTo(w io.Writer) (int64, error) {
 // written so far (space reserved for r's next Read); when it returns, the
 // segment ends at the last byte written (or keeps its earlier size, if that
 // was larger). r must not use f; Close waits for an r.Read in progress. A
-// read-only handle fails with EBADF.
+// read-only handle fails with an error matching fs.ErrPermission and
+// syscall.EBADF, having read nothing from r.
 func (f *ShmFile) ReadFrom(r io.Reader) (int64, error) {
 	if err := f.checkValid("write"); err != nil {
 		return 0, err

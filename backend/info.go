@@ -8,10 +8,10 @@ import (
 )
 
 // NewFileInfo returns an fs.FileInfo with the given fields. For an object,
-// mode is fs.ModeIrregular plus the permission bits for a queue or a
-// semaphore and the permission bits alone for a segment, and size is the
-// segment's length, the bytes of the queue's messages or the semaphore's
-// value, as the host namespace reports them.
+// mode is the permission bits alone (every object is a regular file, as its
+// host file is), size is a segment's length or the length of a queue's or
+// a semaphore's status text (sys.Status(), with sys the ipcfs.MqInfo or
+// ipcfs.SemInfo), as the host namespace reports them: what Open reads.
 func NewFileInfo(name string, size int64, mode fs.FileMode, modTime time.Time, sys any) fs.FileInfo {
 	return kind.NewInfo(name, size, mode, modTime, sys)
 }

@@ -12,10 +12,12 @@
 //     /dev/shm or the kernel's queues.
 //   - TestNamespace, a conformance suite: it takes a constructor of fresh
 //     namespaces and checks, as subtests, every behaviour that the host
-//     namespace (ipcfs.New), MemFS and any third-party backend must share.
+//     namespace (ipcfs.New), MemFS and any third-party backend must share
+//     (and, through mount.AsNamespace, any afero mount of them).
 //   - Snapshot, a frozen read-only copy of a namespace (shared memory
-//     content, queue attributes, semaphore values) as an fs.FS that passes
-//     testing/fstest.TestFS and can be copied with os.CopyFS.
+//     content, the status texts of queues and semaphores) as an fs.FS that
+//     passes testing/fstest.TestFS and can be copied with os.CopyFS. The
+//     live namespace only looks too, but changes as processes use it.
 //
 // Its name is the standard library's testing/fstest's: a test that uses
 // both imports this one under another name, the way this package's own

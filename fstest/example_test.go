@@ -50,7 +50,7 @@ func ExampleSnapshot() {
 	fmt.Printf("%q\n", snap["sem/lock"].Data)
 	// Output:
 	// "hello"
-	// "value 1\n"
+	// "value 1\nwaiters 0\n"
 }
 
 // A backend's own test file runs the conformance suite like this (here

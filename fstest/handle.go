@@ -5,13 +5,12 @@ import (
 	"sync"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
-	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // handle is the state every open in-memory object has: its name, access
 // mode and whether it is closed.
 type handle struct {
-	name     string // "/" + clean name, what Name returns and errors carry
+	name     string // what Name returns and errors carry: "/" + clean name, or the path opened by
 	readable bool
 	writable bool
 
@@ -27,7 +26,8 @@ func (h *handle) init(k *kind.Kind, name string, flag int) {
 	h.closed = make(chan struct{})
 }
 
-// Name returns the object's POSIX name, with its leading slash.
+// Name returns the name the handle was opened by: the POSIX name with its
+// leading slash, or the namespace path ("mq/x") when opened by path.
 func (h *handle) Name() string {
 	if h == nil {
 		return ""
@@ -48,14 +48,14 @@ func (h *handle) checkValid(op string) error {
 	}
 }
 
-// checkRead is checkValid plus the handle's read access (EBADF, as for an fd not
-// open for reading).
+// checkRead is checkValid plus the handle's read access (the host's error:
+// fs.ErrPermission and EBADF, as for an fd not open for reading).
 func (h *handle) checkRead(op string) error {
 	if err := h.checkValid(op); err != nil {
 		return err
 	}
 	if !h.readable {
-		return h.err(op, sys.EBADF)
+		return h.err(op, kind.NotReadable())
 	}
 	return nil
 }
@@ -66,7 +66,7 @@ func (h *handle) checkWrite(op string) error {
 		return err
 	}
 	if !h.writable {
-		return h.err(op, sys.EBADF)
+		return h.err(op, kind.NotWritable())
 	}
 	return nil
 }

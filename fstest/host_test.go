@@ -71,8 +71,8 @@ func TestHostSnapshot(t *testing.T) {
 	if err := fstest.TestFS(snap, "shm/"+prefix+"seg", "mq/"+prefix+"queue", "sem/"+prefix+"sem"); err != nil {
 		t.Error(err)
 	}
-	if got := string(snap["sem/"+prefix+"sem"].Data); got != "value 3\n" {
-		t.Errorf("host snapshot of a semaphore = %q; want %q", got, "value 3\n")
+	if got := string(snap["sem/"+prefix+"sem"].Data); got != "value 3\nwaiters 0\n" {
+		t.Errorf("host snapshot of a semaphore = %q; want %q", got, "value 3\nwaiters 0\n")
 	}
 	if got := string(snap["shm/"+prefix+"seg"].Data); got != "segment content" {
 		t.Errorf("host snapshot of a segment = %q; want %q", got, "segment content")

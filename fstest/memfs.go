@@ -134,18 +134,34 @@ type object interface {
 	chtimes(atime, mtime time.Time)
 }
 
-// memOpeners is MemFS's column of the kind table: how OpenFile opens each
-// kind, with the defaults OpenFile cannot say (size 0, default attributes,
-// value 0).
-var memOpeners = [kind.Count]func(m *MemFS, p, name string, flag int, perm fs.FileMode) (ipcfs.File, error){
-	kind.ShmID: func(m *MemFS, p, name string, flag int, perm fs.FileMode) (ipcfs.File, error) {
-		return asFile(m.openShm(p, name, flag, perm, 0))
+// memOpeners is MemFS's column of the kind table: how OpenFile and
+// CreateTemp open each kind by path p, giving a new object what o says
+// (zero: the kind's defaults, size 0, default attributes, value 0). The
+// handle is named p.
+var memOpeners = [kind.Count]func(m *MemFS, p, name string, flag int, perm fs.FileMode, o ipcfs.TempOptions) (ipcfs.File, error){
+	kind.ShmID: func(m *MemFS, p, name string, flag int, perm fs.FileMode, o ipcfs.TempOptions) (ipcfs.File, error) {
+		f, err := m.openShm(p, name, flag, perm, o.Size)
+		if err != nil {
+			return nil, err
+		}
+		f.h.name = p
+		return f, nil
 	},
-	kind.MqID: func(m *MemFS, p, name string, flag int, perm fs.FileMode) (ipcfs.File, error) {
-		return asFile(m.openMq(p, name, flag, perm, nil))
+	kind.MqID: func(m *MemFS, p, name string, flag int, perm fs.FileMode, o ipcfs.TempOptions) (ipcfs.File, error) {
+		f, err := m.openMq(p, name, flag, perm, o.Attr)
+		if err != nil {
+			return nil, err
+		}
+		f.h.name = p
+		return f, nil
 	},
-	kind.SemID: func(m *MemFS, p, name string, flag int, perm fs.FileMode) (ipcfs.File, error) {
-		return asFile(m.openSem(p, name, flag, perm, 0))
+	kind.SemID: func(m *MemFS, p, name string, flag int, perm fs.FileMode, o ipcfs.TempOptions) (ipcfs.File, error) {
+		f, err := m.openSem(p, name, flag, perm, o.Value)
+		if err != nil {
+			return nil, err
+		}
+		f.h.name = p
+		return f, nil
 	},
 }
 
@@ -195,21 +211,24 @@ func (m *MemFS) lookup(l kind.Path) object {
 // of a MemFS made with MqueueUnmounted), as on the host.
 func (m *MemFS) hidden(k *kind.Kind) bool { return k.NeedsMount && m.opts.unmounted }
 
-// Open opens path for reading: a directory, or an object opened read-only.
-// As on the host, reading a queue opened this way consumes messages and
-// reading a semaphore acquires it.
+// Open opens path to look at it, as the host namespace's Open does: a
+// directory; a segment, read-only; a queue or a semaphore as its status
+// text (ipcfs.MqInfo.Status, ipcfs.SemInfo.Status). Nothing is received or
+// acquired and nothing waits.
 func (m *MemFS) Open(p string) (fs.File, error) {
-	f, err := m.OpenFile(p, os.O_RDONLY, 0)
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
+	return backend.Open(m, p, func(p string) (fs.File, error) { return m.OpenFile(p, os.O_RDONLY, 0) })
 }
 
-// OpenFile opens or creates the object at path, as ipcfs.Namespace.OpenFile
-// describes: new queues get DefaultMaxMessages x DefaultMessageSize, new
-// semaphores value 0. Directories open only read-only (EISDIR otherwise).
+// OpenFile opens or creates the object at path for I/O, as
+// ipcfs.Namespace.OpenFile describes: new queues get DefaultMaxMessages x
+// DefaultMessageSize, new semaphores value 0; reading a queue receives,
+// reading a semaphore acquires. Directories open only read-only (EISDIR
+// otherwise). The handle's Name is path.
 func (m *MemFS) OpenFile(p string, flag int, perm fs.FileMode) (ipcfs.File, error) {
+	return m.openFile(p, flag, perm, ipcfs.TempOptions{})
+}
+
+func (m *MemFS) openFile(p string, flag int, perm fs.FileMode, o ipcfs.TempOptions) (ipcfs.File, error) {
 	l, err := kind.ParseOpen(p, flag)
 	if err != nil {
 		return nil, err
@@ -217,14 +236,13 @@ func (m *MemFS) OpenFile(p string, flag int, perm fs.FileMode) (ipcfs.File, erro
 	if l.IsDir() {
 		return asFile(backend.OpenDir(m, p))
 	}
-	return memOpeners[l.Kind.ID](m, p, l.Name, flag, perm)
+	return memOpeners[l.Kind.ID](m, p, l.Name, flag, perm, o)
 }
 
 // Stat returns a FileInfo for path, as the host namespace's: directories as
-// backend.DirInfo, segments as regular files (Sys nil), queues as
-// fs.ModeIrregular with Size the bytes queued and Sys an ipcfs.MqInfo,
-// semaphores as fs.ModeIrregular with Size the value and Sys an
-// ipcfs.SemInfo.
+// backend.DirInfo, objects as regular files; a segment's Size is its length
+// (Sys nil), a queue's or a semaphore's the length of its status text, with
+// Sys an ipcfs.MqInfo or ipcfs.SemInfo.
 func (m *MemFS) Stat(p string) (fs.FileInfo, error) {
 	l, dir, err := kind.ParseStat(p)
 	if err != nil || dir != nil {
@@ -282,9 +300,14 @@ func (m *MemFS) Remove(p string) error {
 }
 
 // CreateTemp creates a new object in dir with a random name made from
-// pattern, as ipcfs.CreateTemp does.
-func (m *MemFS) CreateTemp(dir, pattern string) (ipcfs.File, error) {
-	return ipcfs.CreateTemp(m, dir, pattern)
+// pattern, as the host namespace's CreateTemp does, giving it what opts say
+// (ipcfs.WithPerm, WithShmSize, WithMqAttr, WithSemValue). The handle's
+// Name is its path.
+func (m *MemFS) CreateTemp(dir, pattern string, opts ...ipcfs.TempOption) (ipcfs.File, error) {
+	o := ipcfs.NewTempOptions(opts...)
+	return backend.CreateTemp(dir, pattern, func(p string) (ipcfs.File, error) {
+		return m.openFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, o.Perm, o)
+	})
 }
 
 // Chmod sets the object's permission bits (stored, not enforced).

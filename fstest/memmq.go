@@ -35,12 +35,12 @@ type memMq struct {
 func (q *memMq) info() fs.FileInfo {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return kind.Mq.Info(q.name, q.bytes, q.perm, q.mtime, q.sysInfo())
+	return kind.Mq.StatusInfo(q.name, q.perm, q.mtime, q.sysInfo())
 }
 
 // sysInfo returns the queue's MqInfo. q.mu must be held.
 func (q *memMq) sysInfo() ipcfs.MqInfo {
-	return ipcfs.MqInfo{Attr: ipcfs.MqAttr{MaxMessages: q.maxMsgs, MessageSize: q.msgSize, CurMessages: int64(len(q.msgs))}}
+	return ipcfs.MqInfo{Attr: ipcfs.MqAttr{MaxMessages: q.maxMsgs, MessageSize: q.msgSize, CurMessages: int64(len(q.msgs))}, Bytes: q.bytes}
 }
 
 // insert queues m after every message of the same or higher priority and
@@ -142,11 +142,11 @@ func (f *memMqFile) hd() *handle {
 	return &f.h
 }
 
-// Name returns the queue's POSIX name ("/x").
+// Name returns the name the queue was opened by: "/x", or "mq/x" by path.
 func (f *memMqFile) Name() string { return f.hd().Name() }
 
-// Stat returns the queue's FileInfo: fs.ModeIrregular, Size the bytes
-// queued, Sys an ipcfs.MqInfo.
+// Stat returns the queue's FileInfo, as the namespace's Stat: Size the
+// length of the status text, Sys an ipcfs.MqInfo (attributes, bytes queued).
 func (f *memMqFile) Stat() (fs.FileInfo, error) {
 	if err := f.hd().checkValid("stat"); err != nil {
 		return nil, err
@@ -155,9 +155,10 @@ func (f *memMqFile) Stat() (fs.FileInfo, error) {
 }
 
 // Send queues msg at prio, waiting while the queue is full (see
-// ipcfs.Mq.Send). Errors: EINVAL for prio above
-// MqPriorityMax, EMSGSIZE for a message longer than the queue's message
-// size, EBADF on a handle not open for writing, ErrWouldBlock, ctx.Err(),
+// ipcfs.Mq.Send: a ctx already done or a deadline already past fails before
+// trying). Errors: EINVAL for prio above MqPriorityMax, EMSGSIZE for a
+// message longer than the queue's message size, fs.ErrPermission (and
+// EBADF) on a handle not open for writing, ErrWouldBlock, ctx.Err(),
 // os.ErrDeadlineExceeded, fs.ErrClosed.
 func (f *memMqFile) Send(ctx context.Context, msg []byte, prio uint) error {
 	return f.send("send", ctx, msg, prio)
@@ -191,8 +192,10 @@ func (f *memMqFile) send(op string, ctx context.Context, msg []byte, prio uint) 
 }
 
 // Receive takes the highest-priority message into buf (see
-// ipcfs.Mq.Receive). A buf shorter than that message gives
-// io.ErrShortBuffer and leaves it queued.
+// ipcfs.Mq.Receive: a ctx already done or a deadline already past fails
+// before trying). A buf shorter than that message gives io.ErrShortBuffer
+// and leaves it queued; a handle not open for reading gives
+// fs.ErrPermission (and EBADF).
 func (f *memMqFile) Receive(ctx context.Context, buf []byte) (int, uint, error) {
 	return f.receive("receive", ctx, buf)
 }
@@ -241,7 +244,8 @@ func (f *memMqFile) receive(op string, ctx context.Context, buf []byte) (n int, 
 	return n, prio, nil
 }
 
-// Write sends p as one message at the handle's priority.
+// Write sends p as one message at the handle's priority, waiting as Send
+// does (bounded by the write deadline).
 func (f *memMqFile) Write(p []byte) (int, error) {
 	if err := f.send("write", context.Background(), p, uint(f.prioLoad())); err != nil {
 		return 0, err
@@ -256,7 +260,9 @@ func (f *memMqFile) prioLoad() uint32 {
 	return f.prio.Load()
 }
 
-// Read receives one whole message into p.
+// Read receives one whole message into p, as Receive does; a p shorter
+// than the message gives io.ErrShortBuffer and leaves it queued (see
+// ipcfs.MqFile.Read).
 func (f *memMqFile) Read(p []byte) (int, error) {
 	n, _, err := f.receive("read", context.Background(), p)
 	return n, err

@@ -13,13 +13,14 @@ import (
 type memSem struct {
 	meta
 	value   int64
+	waiters int64 // goroutines blocked in Acquire or Read
 	changed broadcast
 }
 
 func (s *memSem) info() fs.FileInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return kind.Sem.Info(s.name, s.value, s.perm, s.mtime, ipcfs.SemInfo{Value: int(s.value)})
+	return kind.Sem.StatusInfo(s.name, s.perm, s.mtime, ipcfs.SemInfo{Value: int(s.value), Waiters: int(s.waiters)})
 }
 
 // OpenSem opens or creates an in-memory semaphore, as ipcfs.OpenSem does:
@@ -75,11 +76,12 @@ func (f *memSemFile) hd() *handle {
 	return &f.h
 }
 
-// Name returns the semaphore's POSIX name ("/x").
+// Name returns the name the semaphore was opened by: "/x", or "sem/x" by
+// path.
 func (f *memSemFile) Name() string { return f.hd().Name() }
 
-// Stat returns the semaphore's FileInfo: fs.ModeIrregular, Sys an
-// ipcfs.SemInfo with the value.
+// Stat returns the semaphore's FileInfo, as the namespace's Stat: Size the
+// length of the status text, Sys an ipcfs.SemInfo with the value.
 func (f *memSemFile) Stat() (fs.FileInfo, error) {
 	if err := f.hd().checkValid("stat"); err != nil {
 		return nil, err
@@ -103,21 +105,36 @@ func (f *memSemFile) acquire(op string, ctx context.Context) error {
 		return err
 	}
 	s := f.obj
+	waiting := false
 	err := block(ctx, &f.rdl, f.h.closed, func() (bool, <-chan struct{}, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.value > 0 {
 			s.value--
+			if waiting {
+				s.waiters--
+				waiting = false
+			}
 			return true, nil, nil
+		}
+		if !waiting {
+			s.waiters++
+			waiting = true
 		}
 		return false, s.changed.wait(), nil
 	})
+	if waiting {
+		s.mu.Lock()
+		s.waiters--
+		s.mu.Unlock()
+	}
 	return f.h.err(op, err)
 }
 
 // Acquire takes one unit, waiting while the value is zero, until ctx ends
 // (ctx.Err()), the read deadline passes (os.ErrDeadlineExceeded) or the
-// handle is closed (fs.ErrClosed); nothing is taken then.
+// handle is closed (fs.ErrClosed); nothing is taken then. A ctx already
+// done or a deadline already past fails before trying.
 func (f *memSemFile) Acquire(ctx context.Context) error { return f.acquire("acquire", ctx) }
 
 // TryAcquire takes one unit without waiting, or fails with ErrWouldBlock.
@@ -161,9 +178,10 @@ func (f *memSemFile) Value() (int, error) {
 	return int(f.obj.value), nil
 }
 
-// Read waits until it can take one unit, then takes up to len(p) units
-// without waiting more; it returns how many it took, one byte (set to 1)
-// per unit, as the host's SemFile.Read.
+// Read waits until it can take one unit (as Acquire does, bounded by the
+// read deadline; one already past fails before trying), then takes up to
+// len(p) units without waiting more; it returns how many it took, one byte
+// (set to 1) per unit, as the host's SemFile.Read.
 func (f *memSemFile) Read(p []byte) (int, error) {
 	if err := f.hd().checkValid("read"); err != nil {
 		return 0, err

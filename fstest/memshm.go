@@ -123,7 +123,8 @@ func (f *memShmFile) hd() *handle {
 	return &f.h
 }
 
-// Name returns the segment's POSIX name ("/x").
+// Name returns the name the segment was opened by: "/x", or "shm/x" by
+// path.
 func (f *memShmFile) Name() string { return f.hd().Name() }
 
 // Stat returns the segment's FileInfo: a regular file with its size.

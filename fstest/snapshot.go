@@ -2,7 +2,6 @@ package fstest
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -20,11 +19,12 @@ import (
 //
 //   - shm/NAME holds the segment's bytes (read with ReadAt, which takes
 //     nothing from anyone).
-//   - mq/NAME holds the queue's attributes as text, one "key value" per
-//     line: "max_messages 10\nmessage_size 8192\ncurrent_messages 2\nbytes
+//   - mq/NAME holds the queue's status text, what the live namespace's Open
+//     reads (ipcfs.MqInfo.Status), one "key value" per line:
+//     "max_messages 10\nmessage_size 8192\ncurrent_messages 2\nbytes
 //     14\n". Messages are not copied: the only way to read a message is to
 //     receive, and so remove, it.
-//   - sem/NAME holds "value 3\n".
+//   - sem/NAME holds its status text, "value 3\nwaiters 0\n".
 //
 // Each file keeps its object's permission bits and modification time; Sys
 // is the ipcfs.MqInfo or ipcfs.SemInfo for queues and semaphores. Queue and
@@ -36,11 +36,10 @@ import (
 // directory ns cannot list for lack of support (the host's "mq" without
 // /dev/mqueue: errors.ErrUnsupported) is left empty.
 //
-// The live namespace cannot be used where stable content is needed (by
-// testing/fstest.TestFS, os.CopyFS, or anything that reads a file twice):
-// reading a queue receives messages and reading a semaphore acquires it, so
-// every read changes what the next one sees, and on an empty queue or a
-// zero semaphore a read blocks.
+// The live namespace only looks too (its Open never receives or acquires),
+// but what it shows changes whenever a process uses an object; take a
+// Snapshot where content must stay put while it is read twice, as
+// testing/fstest.TestFS and a copy that must be consistent do.
 func Snapshot(ns ipcfs.Namespace) (fstest.MapFS, error) {
 	snap := fstest.MapFS{}
 	for _, k := range kind.All {
@@ -94,15 +93,18 @@ var snapshotData = [kind.Count]func(ns ipcfs.Namespace, name string, fi fs.FileI
 		data, err := readShm(ns, name)
 		return data, nil, err
 	},
-	kind.MqID: func(_ ipcfs.Namespace, _ string, fi fs.FileInfo) ([]byte, any, error) {
-		info, _ := fi.Sys().(ipcfs.MqInfo)
-		return fmt.Appendf(nil, "max_messages %d\nmessage_size %d\ncurrent_messages %d\nbytes %d\n",
-			info.Attr.MaxMessages, info.Attr.MessageSize, info.Attr.CurMessages, fi.Size()), fi.Sys(), nil
-	},
-	kind.SemID: func(_ ipcfs.Namespace, _ string, fi fs.FileInfo) ([]byte, any, error) {
-		info, _ := fi.Sys().(ipcfs.SemInfo)
-		return fmt.Appendf(nil, "value %d\n", info.Value), fi.Sys(), nil
-	},
+	kind.MqID:  statusData,
+	kind.SemID: statusData,
+}
+
+// statusData is the content of a queue's or a semaphore's file: its status
+// text, what the live namespace's Open reads.
+func statusData(_ ipcfs.Namespace, _ string, fi fs.FileInfo) ([]byte, any, error) {
+	st, ok := fi.Sys().(kind.Statuser)
+	if !ok {
+		return nil, nil, errSnapshotSkip
+	}
+	return []byte(st.Status()), fi.Sys(), nil
 }
 
 // readShm reads a whole segment, starting over if it is resized meanwhile.

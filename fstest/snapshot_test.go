@@ -48,7 +48,7 @@ func TestSnapshotFreezesContent(t *testing.T) {
 	for p, want := range map[string]string{
 		"shm/seg":  "segment content",
 		"mq/queue": "max_messages 4\nmessage_size 32\ncurrent_messages 2\nbytes 11\n",
-		"sem/sem":  "value 3\n",
+		"sem/sem":  "value 3\nwaiters 0\n",
 	} {
 		if got := string(snap[p].Data); got != want {
 			t.Errorf("snapshot %s = %q; want %q", p, got, want)
@@ -94,7 +94,7 @@ func TestSnapshotCopiesToDisk(t *testing.T) {
 	if err := os.CopyFS(dir, snap); err != nil {
 		t.Fatalf("os.CopyFS: %v", err)
 	}
-	for p, want := range map[string]string{"shm/seg": "segment content", "sem/sem": "value 3\n"} {
+	for p, want := range map[string]string{"shm/seg": "segment content", "sem/sem": "value 3\nwaiters 0\n"} {
 		got, err := os.ReadFile(filepath.Join(dir, p))
 		if err != nil || string(got) != want {
 			t.Errorf("copied %s = %q, %v; want %q", p, got, err, want)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
 // TestNamespace checks that a Namespace implementation behaves as the host
@@ -29,10 +30,15 @@ import (
 // rules, shared memory growth and reads past the end, message priority
 // order, full and empty queues blocking with deadlines, contexts and
 // non-blocking mode, short buffers keeping messages, notifications,
-// semaphore counting, limits and timeouts, close semantics, error
-// identities (errors.Is with the fs sentinels, ipcfs.ErrWouldBlock,
-// os.ErrDeadlineExceeded, context errors; every error an *fs.PathError),
-// CreateTemp, ReadDir and Stat, Remove, Chmod and Chtimes. Failures are
+// semaphore counting, limits and timeouts, the one rule for past deadlines
+// and done contexts, close semantics, error identities (errors.Is with the
+// fs sentinels, ipcfs.ErrWouldBlock, os.ErrDeadlineExceeded, context errors,
+// fs.ErrPermission for a handle used against its open flag; every error an
+// *fs.PathError), handle names (the path or the POSIX name opened by),
+// CreateTemp and its options, ReadDir and Stat, Remove, Chmod and Chtimes,
+// and that Open only looks: fs.ReadFile, fs.Sub, fs.Glob,
+// testing/fstest.TestFS and os.CopyFS over the namespace (restricted to the
+// suite's own objects) end, read status texts, and take nothing. Failures are
 // reported with t.Errorf, each saying what was expected and what came back,
 // and the suite carries on, so one run lists everything that differs.
 //
@@ -193,6 +199,17 @@ func (s *suite) wantOpPath(call string, err error, op, path string) {
 	var pe *fs.PathError
 	if errors.As(err, &pe) && (pe.Op != op || pe.Path != path) {
 		s.Errorf("%s error has Op %q, Path %q; want Op %q, Path %q (the caller's verb and path)", call, pe.Op, pe.Path, op, path)
+	}
+}
+
+// wantDirection checks that err is the error of a call the handle's access
+// mode does not allow: fs.ErrPermission (posix_ipc's PermissionsError) with
+// the kernel's EBADF reachable, in an *fs.PathError.
+func (s *suite) wantDirection(call string, err error) {
+	s.Helper()
+	s.wantErr(call, err, fs.ErrPermission)
+	if err != nil && !errors.Is(err, sys.EBADF) {
+		s.Errorf("%s = %v; want errors.Is(err, syscall.EBADF) too (the kernel's errno)", call, err)
 	}
 }
 

@@ -20,6 +20,8 @@ func init() {
 		suiteCase{"RemoveKeepsOpenHandles", testRemoveKeepsHandles},
 		suiteCase{"OpenFileKindByDirectory", testOpenFileKinds},
 		suiteCase{"CreateTemp", testCreateTemp},
+		suiteCase{"CreateTempOptions", testCreateTempOptions},
+		suiteCase{"HandleNamesAndErrors", testHandleNames},
 		suiteCase{"ReadDirAndStat", testReadDirStat},
 		suiteCase{"ChmodChownChtimes", testChmod},
 		suiteCase{"CloseSemantics", testClose},
@@ -290,6 +292,9 @@ func testCreateTemp(s *suite) {
 			s.cleanup(dir, n)
 			f.Close()
 			names = append(names, n)
+			if f.Name() != dir+"/"+n {
+				s.Errorf("CreateTemp(%q) made a handle named %q; want its path %q (as os.CreateTemp's Name)", dir, f.Name(), dir+"/"+n)
+			}
 			if !strings.HasPrefix(n, prefix+"-") || !strings.HasSuffix(n, ".tmp") || len(n) <= len(prefix)+5 {
 				s.Errorf("CreateTemp(%q, %q) made %q; want the prefix, random characters, then the suffix", dir, prefix+"-*.tmp", n)
 			}
@@ -310,6 +315,142 @@ func testCreateTemp(s *suite) {
 	s.wantErr(`CreateTemp("nope", "x*")`, err, fs.ErrNotExist)
 }
 
+// testCreateTempOptions checks that CreateTemp takes what the named opens
+// take (posix_ipc's name=None with other arguments), and that the handle's
+// Name goes back to Remove.
+func testCreateTempOptions(s *suite) {
+	prefix := s.unique()
+	create := func(dir string, opts ...ipcfs.TempOption) ipcfs.File {
+		s.Helper()
+		f, err := s.ns.CreateTemp(dir, prefix+"-*", opts...)
+		if !s.ok(fmt.Sprintf("CreateTemp(%q) with options", dir), err) {
+			return nil
+		}
+		s.cleanup(dir, baseName(f.Name()))
+		s.closeLater(f)
+		if !strings.HasPrefix(f.Name(), dir+"/"+prefix+"-") {
+			s.Errorf("CreateTemp(%q) made a handle named %q; want %q followed by random characters", dir, f.Name(), dir+"/"+prefix+"-")
+		}
+		return f
+	}
+	// The mode is what a named open with the same perm gives (the host
+	// applies its umask to both).
+	permOf := func(dir string, perm fs.FileMode) fs.FileMode {
+		s.Helper()
+		name := s.unique()
+		var f ipcfs.File
+		var err error
+		switch dir {
+		case "shm":
+			f, err = s.ns.OpenShm(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm, 0)
+		case "mq":
+			f, err = s.ns.OpenMq(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm, &smallAttr)
+		default:
+			f, err = s.ns.OpenSem(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm, 0)
+		}
+		if !s.ok("named open with perm", err) {
+			return 0
+		}
+		s.cleanup(dir, name)
+		defer f.Close()
+		fi, err := f.Stat()
+		if !s.ok("Stat", err) {
+			return 0
+		}
+		return fi.Mode().Perm()
+	}
+
+	if f := create("shm", ipcfs.WithShmSize(100), ipcfs.WithPerm(0o640)); f != nil {
+		if size, err := f.(ipcfs.Shm).Size(); s.ok("Size", err) && size != 100 {
+			s.Errorf("CreateTemp(shm, WithShmSize(100)) made a segment of %d bytes; want 100", size)
+		}
+		if fi, err := f.Stat(); s.ok("Stat", err) && fi.Mode().Perm() != permOf("shm", 0o640) {
+			s.Errorf("CreateTemp(shm, WithPerm(0640)) made mode %v; want %v, as OpenShm with 0640", fi.Mode().Perm(), permOf("shm", 0o640))
+		}
+	}
+	if f := create("mq", ipcfs.WithMqAttr(&ipcfs.MqAttr{MaxMessages: 3, MessageSize: 32}), ipcfs.WithPerm(0o640)); f != nil {
+		if a, err := f.(ipcfs.Mq).Attr(); s.ok("Attr", err) && (a.MaxMessages != 3 || a.MessageSize != 32) {
+			s.Errorf("CreateTemp(mq, WithMqAttr(3 x 32)) made a queue of %d x %d; want 3 x 32", a.MaxMessages, a.MessageSize)
+		}
+		if fi, err := f.Stat(); s.ok("Stat", err) && fi.Mode().Perm() != permOf("mq", 0o640) {
+			s.Errorf("CreateTemp(mq, WithPerm(0640)) made mode %v; want %v, as OpenMq with 0640", fi.Mode().Perm(), permOf("mq", 0o640))
+		}
+		if s.ok("Send", f.(ipcfs.Mq).Send(bg, []byte("ok"), 0)) {
+			if n := s.curMessages(f.(ipcfs.Mq)); n != 1 {
+				s.Errorf("temp queue holds %d messages after one send; want 1", n)
+			}
+		}
+	}
+	if f := create("sem", ipcfs.WithSemValue(5), ipcfs.WithPerm(0o640)); f != nil {
+		if v, err := f.(ipcfs.Sem).Value(); s.ok("Value", err) && v != 5 {
+			s.Errorf("CreateTemp(sem, WithSemValue(5)) made a semaphore of value %d; want 5", v)
+		}
+		if fi, err := f.Stat(); s.ok("Stat", err) && fi.Mode().Perm() != permOf("sem", 0o640) {
+			s.Errorf("CreateTemp(sem, WithPerm(0640)) made mode %v; want %v, as OpenSem with 0640", fi.Mode().Perm(), permOf("sem", 0o640))
+		}
+	}
+	// Options for other kinds are ignored; Remove takes the handle's Name.
+	for _, dir := range []string{"shm", "sem", "mq"} {
+		f := create(dir, ipcfs.WithShmSize(8), ipcfs.WithSemValue(2), ipcfs.WithMqAttr(&smallAttr))
+		if f == nil {
+			continue
+		}
+		f.Close()
+		if s.ok(fmt.Sprintf("Remove(%q) (CreateTemp's Name)", f.Name()), s.ns.Remove(f.Name())) {
+			_, err := s.ns.Stat(f.Name())
+			s.wantErr(fmt.Sprintf("Stat(%q) after Remove", f.Name()), err, fs.ErrNotExist)
+		}
+	}
+}
+
+// testHandleNames checks what Name returns and errors carry, as os does: a
+// handle opened by path reports that path, one opened by POSIX name that
+// name with its leading slash.
+func testHandleNames(s *suite) {
+	for _, k := range suiteKinds {
+		name := s.unique()
+		f, err := k.open(s, name, os.O_RDWR|os.O_CREATE|os.O_EXCL) // no leading slash
+		if !s.ok(fmt.Sprintf("create %s %q", k.dir, name), err) {
+			continue
+		}
+		s.cleanup(k.dir, name)
+		p := k.dir + "/" + name
+		check := func(how string, f interface {
+			Name() string
+			Close() error
+			Stat() (fs.FileInfo, error)
+		}, want string) {
+			s.Helper()
+			if f.Name() != want {
+				s.Errorf("%s: Name() = %q; want %q", how, f.Name(), want)
+			}
+			s.ok(how+": Close", f.Close())
+			_, err := f.Stat()
+			s.wantErr(how+": Stat after Close", err, fs.ErrClosed)
+			s.wantOpPath(how+": Stat after Close", err, "stat", want)
+		}
+		check(fmt.Sprintf("%s opened by POSIX name %q", k.dir, name), f, "/"+name)
+		if f, err := k.open(s, "/"+name, os.O_RDWR); s.ok("named open", err) {
+			check(fmt.Sprintf("%s opened by POSIX name %q", k.dir, "/"+name), f, "/"+name)
+		}
+		if f, err := s.ns.OpenFile(p, os.O_RDWR, 0); s.ok(fmt.Sprintf("OpenFile(%q)", p), err) {
+			check(fmt.Sprintf("OpenFile(%q)", p), f, p)
+		}
+		if f, err := s.ns.Open(p); s.ok(fmt.Sprintf("Open(%q)", p), err) {
+			if nf, ok := f.(interface {
+				Name() string
+				Close() error
+				Stat() (fs.FileInfo, error)
+			}); !ok {
+				s.Errorf("Open(%q) is a %T, without Name", p, f)
+				f.Close()
+			} else {
+				check(fmt.Sprintf("Open(%q)", p), nf, p)
+			}
+		}
+	}
+}
+
 func testReadDirStat(s *suite) {
 	shmName, shm := s.createShm(0)
 	shm.Write([]byte("12345"))
@@ -317,7 +458,10 @@ func testReadDirStat(s *suite) {
 	q.Send(bg, []byte("abc"), 0)
 	semName, sem := s.createSem(3)
 
-	check := func(dir, name string, regular bool, size int64) {
+	// Every object is a regular file, as its host file is (/dev/shm/NAME,
+	// /dev/mqueue/NAME, /dev/shm/sem.NAME); a queue's or a semaphore's size
+	// is the length of its status text, the facts are in Sys.
+	check := func(dir, name string, size int64) {
 		s.Helper()
 		p := dir + "/" + name
 		fi, err := s.ns.Stat(p)
@@ -327,11 +471,8 @@ func testReadDirStat(s *suite) {
 		if fi.Name() != name {
 			s.Errorf("Stat(%q).Name() = %q; want %q", p, fi.Name(), name)
 		}
-		if fi.Mode().IsRegular() != regular || fi.IsDir() {
-			s.Errorf("Stat(%q).Mode() = %v; want regular=%v", p, fi.Mode(), regular)
-		}
-		if !regular && fi.Mode()&fs.ModeIrregular == 0 {
-			s.Errorf("Stat(%q).Mode() = %v; want fs.ModeIrregular", p, fi.Mode())
+		if !fi.Mode().IsRegular() || fi.IsDir() {
+			s.Errorf("Stat(%q).Mode() = %v; want a regular file", p, fi.Mode())
 		}
 		if size >= 0 && fi.Size() != size {
 			s.Errorf("Stat(%q).Size() = %d; want %d", p, fi.Size(), size)
@@ -349,40 +490,44 @@ func testReadDirStat(s *suite) {
 			return
 		}
 		e := entries[i]
-		if e.IsDir() || e.Type().IsRegular() != regular {
-			s.Errorf("ReadDir(%q) entry %q has type %v; want regular=%v", dir, name, e.Type(), regular)
+		if e.IsDir() || !e.Type().IsRegular() {
+			s.Errorf("ReadDir(%q) entry %q has type %v; want a regular file", dir, name, e.Type())
 		}
 		if info, err := e.Info(); s.ok("DirEntry.Info", err) && size >= 0 && info.Size() != size {
 			s.Errorf("ReadDir(%q) entry %q has size %d; want %d", dir, name, info.Size(), size)
 		}
 	}
-	check("shm", shmName, true, 5)
-	check("mq", mqName, false, 3)
-	check("sem", semName, false, 3) // a semaphore's size is its value
+	mqStatus := fmt.Sprintf("max_messages %d\nmessage_size %d\ncurrent_messages 1\nbytes 3\n", smallAttr.MaxMessages, smallAttr.MessageSize)
+	check("shm", shmName, 5)
+	check("mq", mqName, int64(len(mqStatus)))
+	check("sem", semName, int64(len("value 3\nwaiters 0\n")))
 
 	if fi, err := s.ns.Stat("mq/" + mqName); err == nil {
 		if info, ok := fi.Sys().(ipcfs.MqInfo); !ok {
 			s.Errorf("Stat(mq).Sys() is %T; want ipcfs.MqInfo", fi.Sys())
-		} else if info.Attr.MaxMessages != smallAttr.MaxMessages || info.Attr.MessageSize != smallAttr.MessageSize || info.Attr.CurMessages != 1 {
-			s.Errorf("Stat(mq).Sys() = %+v; want MaxMessages %d, MessageSize %d, CurMessages 1",
-				info.Attr, smallAttr.MaxMessages, smallAttr.MessageSize)
+		} else if info.Attr.MaxMessages != smallAttr.MaxMessages || info.Attr.MessageSize != smallAttr.MessageSize || info.Attr.CurMessages != 1 || info.Bytes != 3 {
+			s.Errorf("Stat(mq).Sys() = %+v; want MaxMessages %d, MessageSize %d, CurMessages 1, Bytes 3",
+				info, smallAttr.MaxMessages, smallAttr.MessageSize)
+		} else if got := info.Status(); got != mqStatus {
+			s.Errorf("Stat(mq).Sys().Status() = %q; want %q", got, mqStatus)
 		}
 	}
 	if fi, err := s.ns.Stat("sem/" + semName); err == nil {
 		if info, ok := fi.Sys().(ipcfs.SemInfo); !ok {
 			s.Errorf("Stat(sem).Sys() is %T; want ipcfs.SemInfo", fi.Sys())
-		} else if info.Value != 3 {
-			s.Errorf("Stat(sem).Sys().Value = %d; want 3", info.Value)
+		} else if info.Value != 3 || info.Status() != "value 3\nwaiters 0\n" {
+			s.Errorf("Stat(sem).Sys() = %+v (status %q); want Value 3, status %q", info, info.Status(), "value 3\nwaiters 0\n")
 		}
 	}
-	if fi, err := shm.Stat(); s.ok("segment Stat()", err) && (fi.Size() != 5 || !fi.Mode().IsRegular()) {
-		s.Errorf("segment Stat() = size %d mode %v; want size 5, a regular file", fi.Size(), fi.Mode())
-	}
-	if fi, err := q.Stat(); s.ok("queue Stat()", err) && (fi.Size() != 3 || fi.Mode()&fs.ModeIrregular == 0) {
-		s.Errorf("queue Stat() = size %d mode %v; want size 3 (bytes queued), fs.ModeIrregular", fi.Size(), fi.Mode())
-	}
-	if fi, err := sem.Stat(); s.ok("semaphore Stat()", err) && (fi.Size() != 3 || fi.Mode()&fs.ModeIrregular == 0) {
-		s.Errorf("semaphore Stat() = size %d mode %v; want size 3 (its value), fs.ModeIrregular", fi.Size(), fi.Mode())
+	// A handle's Stat describes the object as the namespace's does.
+	for _, c := range []struct {
+		what string
+		f    ipcfs.File
+		size int64
+	}{{"segment", shm, 5}, {"queue", q, int64(len(mqStatus))}, {"semaphore", sem, int64(len("value 3\nwaiters 0\n"))}} {
+		if fi, err := c.f.Stat(); s.ok(c.what+" Stat()", err) && (fi.Size() != c.size || !fi.Mode().IsRegular()) {
+			s.Errorf("%s Stat() = size %d mode %v; want size %d, a regular file", c.what, fi.Size(), fi.Mode(), c.size)
+		}
 	}
 }
 

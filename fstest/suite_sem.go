@@ -18,7 +18,56 @@ func init() {
 		suiteCase{"SemaphoreBlocking", testSemBlocking},
 		suiteCase{"SemaphoreReadWrite", testSemReadWrite},
 		suiteCase{"SemaphoreLimits", testSemLimits},
+		suiteCase{"SemaphoreStatusCountsWaiters", testSemStatusWaiters},
 	)
+}
+
+// semWaiters returns the waiters the namespace's Stat of sem/name reports,
+// or -1.
+func (s *suite) semWaiters(name string) int {
+	s.Helper()
+	fi, err := s.ns.Stat("sem/" + name)
+	if !s.ok("Stat", err) {
+		return -1
+	}
+	info, ok := fi.Sys().(ipcfs.SemInfo)
+	if !ok {
+		s.Errorf("Stat(sem).Sys() is %T; want ipcfs.SemInfo", fi.Sys())
+		return -1
+	}
+	if fi.Size() != int64(len(info.Status())) {
+		s.Errorf("Stat(sem).Size() = %d; want %d, the length of %q", fi.Size(), len(info.Status()), info.Status())
+	}
+	return info.Waiters
+}
+
+// testSemStatusWaiters checks that a semaphore's status counts the
+// goroutines waiting on it (glibc's nwaiters), and drops them when they
+// give up.
+func testSemStatusWaiters(s *suite) {
+	name, sem := s.createSem(0)
+	if w := s.semWaiters(name); w != 0 {
+		s.Errorf("a semaphore nobody waits on reports %d waiters; want 0", w)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sem.Acquire(ctx)
+	}()
+	deadline := time.Now().Add(long)
+	for s.semWaiters(name) != 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond) // polling for a state another goroutine reaches
+	}
+	if w := s.semWaiters(name); w != 1 {
+		s.Errorf("with one goroutine in Acquire, the status reports %d waiters; want 1", w)
+	}
+	cancel()
+	if s.await("Acquire after its context was cancelled", done) {
+		if w := s.semWaiters(name); w != 0 {
+			s.Errorf("after the waiter gave up, the status reports %d waiters; want 0", w)
+		}
+	}
 }
 
 func (s *suite) wantValue(what string, sem ipcfs.Sem, want int) {

@@ -176,9 +176,10 @@ func testShmReadOnly(s *suite) {
 		s.Errorf("read-only handle reads %q; want %q", buf, "data")
 	}
 	_, err = r.Write([]byte("x"))
-	s.wantAnyErr("Write on a read-only handle", err)
+	s.wantDirection("Write on a read-only handle", err)
 	_, err = r.WriteAt([]byte("x"), 0)
-	s.wantAnyErr("WriteAt on a read-only handle", err)
+	s.wantDirection("WriteAt on a read-only handle", err)
+	s.wantDirection("Truncate on a read-only handle", r.Truncate(1))
 	f.ReadAt(buf, 0)
 	if string(buf) != "data" {
 		s.Errorf("after failed writes on a read-only handle the segment is %q; want %q", buf, "data")

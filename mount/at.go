@@ -96,19 +96,32 @@ func (a *atFs) Create(name string) (afero.File, error) {
 	return a.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
 }
 
-// Open is OpenFile(name, O_RDONLY, 0).
+// Open is OpenFile(name, O_RDONLY, 0) outside the mount; under dir it only
+// looks, as New's Open does (a queue or a semaphore opens as its status
+// text, nothing is received or acquired).
 func (a *atFs) Open(name string) (afero.File, error) {
-	return a.OpenFile(name, os.O_RDONLY, 0)
+	return a.openFile(name, os.O_RDONLY, 0, true)
 }
 
-// OpenFile opens name in the namespace (under dir, see New's OpenFile) or
-// in base. An ancestor of dir opens as a directory whose listing includes
-// the way to dir.
+// OpenFile opens name in the namespace (under dir, see New's OpenFile: for
+// I/O) or in base. An ancestor of dir opens as a directory whose listing
+// includes the way to dir.
 func (a *atFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+	return a.openFile(name, flag, perm, false)
+}
+
+// openFile is OpenFile, or with look Open.
+func (a *atFs) openFile(name string, flag int, perm os.FileMode, look bool) (afero.File, error) {
 	w, rel, p := a.route(name)
 	switch w {
 	case inMount:
-		f, err := a.ipc.openFile(name, rel, flag, perm)
+		var f afero.File
+		var err error
+		if look {
+			f, err = a.ipc.open(name, rel)
+		} else {
+			f, err = a.ipc.openFile(name, rel, flag, perm)
+		}
 		if d, ok := f.(*dirFile); ok && rel == "." {
 			d.info = mountInfo(a.dir)
 		}

@@ -15,16 +15,28 @@ import (
 func TestMountedMemFSConformance(t *testing.T) {
 	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace {
 		m := ipcfstest.NewMemFS()
-		return &aferoNS{afs: mount.New(m), under: m}
+		return mount.AsNamespace(mount.New(m), "/", m)
 	})
 }
 
+// TestMountedNamespace is the README's: the conformance suite through a
+// mount at a directory of another afero.Fs.
+func TestMountedNamespace(t *testing.T) {
+	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace {
+		ns := ipcfstest.NewMemFS() // or ipcfs.New()
+		return mount.AsNamespace(mount.At(afero.NewMemMapFs(), "/run/app/ipc", ns), "/run/app/ipc", ns)
+	})
+}
+
+// TestMountedAtMemFSConformance is the same with files of base beside the
+// mount.
 func TestMountedAtMemFSConformance(t *testing.T) {
 	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace {
 		m := ipcfstest.NewMemFS()
 		base := afero.NewMemMapFs()
 		afero.WriteFile(base, "/run/app/config.json", []byte("{}"), 0o644)
-		return &aferoNS{afs: mount.At(base, "/run/app/ipc", m), prefix: "/run/app/ipc", under: m}
+		afero.WriteFile(base, "/run/app/ipc.txt", []byte("beside the mount"), 0o644)
+		return mount.AsNamespace(mount.At(base, "/run/app/ipc", m), "/run/app/ipc", m)
 	})
 }
 
@@ -60,6 +72,6 @@ func TestMountedHostConformance(t *testing.T) {
 		t.Skipf("the host namespace of this build does not implement %v (errors.ErrUnsupported)", missing)
 	}
 	ipcfstest.TestNamespace(t, func(*testing.T) ipcfs.Namespace {
-		return &aferoNS{afs: mount.New(ns), under: ns}
+		return mount.AsNamespace(mount.New(ns), "", ns)
 	})
 }

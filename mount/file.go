@@ -30,6 +30,10 @@ func (h *handle) Name() string {
 	return h.name
 }
 
+// setName makes the file report name, and its errors carry it: AsNamespace
+// gives back the namespace path (or POSIX name) it was asked for.
+func (h *handle) setName(name string) { h.name = name }
+
 // checkValid returns fs.ErrClosed (fs.ErrInvalid for nil) for op.
 func (h *handle) checkValid(op string) error {
 	if h == nil {
@@ -65,8 +69,9 @@ func (h *handle) wrap(op string, err error) error {
 	return pathErr(op, h.name, err)
 }
 
-// Stat returns the object's FileInfo: a regular file for a segment,
-// fs.ModeIrregular for a queue (Size the bytes queued) or a semaphore.
+// Stat returns the object's FileInfo: a regular file, whose Size is a
+// segment's length or the length of a queue's or a semaphore's status text
+// (the bytes queued and the value are in Sys).
 func (h *handle) Stat() (os.FileInfo, error) {
 	if err := h.checkValid("stat"); err != nil {
 		return nil, err
@@ -104,8 +109,9 @@ func (s *stream) hd() *handle {
 }
 
 // Read receives one whole message from a queue (io.ErrShortBuffer, message
-// kept, if p is too small); on a semaphore it waits for one unit, then takes
-// up to len(p) units without waiting.
+// kept, if p is too small: give readers a buffer of the queue's
+// MessageSize); on a semaphore it waits for one unit, then takes up to
+// len(p) units without waiting.
 func (s *stream) Read(p []byte) (int, error) {
 	if err := s.hd().checkValid("read"); err != nil {
 		return 0, err

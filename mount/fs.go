@@ -22,9 +22,12 @@ import (
 // root), and are cleaned with path.Clean first.
 //
 // The methods, in short (each has its own doc comment):
-//   - Create and OpenFile create, by directory, a shared memory segment, a
-//     queue with the system's default attributes, or a semaphore with value
-//     0; Open opens read-only. Directories open read-only.
+//   - Open only looks: a segment opens read-only, a queue or a semaphore as
+//     its status text (nothing is received or acquired; see the package
+//     doc). Directories open read-only.
+//   - OpenFile and Create open for I/O: a Read receives or acquires. They
+//     create, by directory, a shared memory segment, a queue with the
+//     system's default attributes, or a semaphore with value 0.
 //   - Remove unlinks; RemoveAll is Remove that ignores a missing object.
 //   - Stat, Chmod, Chown and Chtimes act on the object.
 //   - Mkdir and MkdirAll succeed only for the fixed directories.
@@ -83,14 +86,42 @@ func (m *mountFs) Create(name string) (afero.File, error) {
 	return m.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
 }
 
-// Open opens name read-only: a directory, or an object (a Read on a queue
-// receives, and so removes, a message; on a semaphore it acquires).
-func (m *mountFs) Open(name string) (afero.File, error) {
-	return m.OpenFile(name, os.O_RDONLY, 0)
+// Open opens name to look at it, as the namespace's Open (fs.FS) does: a
+// directory; a segment, read-only; a queue or a semaphore as a read-only
+// file holding its status text ("current_messages 2", "value 3"; the
+// object's Stat has its length as Size). Nothing is received or acquired
+// and nothing waits, so afero.ReadFile, afero.Walk readers, afero.NewIOFS
+// and http.FileServer over it take nothing from anyone. To receive or
+// acquire, use OpenFile.
+func (m *mountFs) Open(name string) (afero.File, error) { return m.open(name, nsPath(name)) }
+
+// open opens namespace path p to look; name is what the caller called it,
+// which the file's Name and errors carry.
+func (m *mountFs) open(name, p string) (afero.File, error) {
+	l, err := kind.Parse("open", p)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	if l.IsDir() {
+		return openDir(m.ns, name, p)
+	}
+	f, err := m.ns.Open(p)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	if s, ok := f.(ipcfs.Shm); ok {
+		sf := &shmFile{handle: handle{obj: s}, shm: s, readable: true}
+		sf.name = name
+		return sf, nil
+	}
+	lf := &lookFile{f: f}
+	lf.name = name
+	return lf, nil
 }
 
-// OpenFile opens or creates the object at name, as os.OpenFile does for a
-// file. flag takes os.O_RDONLY, os.O_WRONLY, os.O_RDWR, os.O_CREATE,
+// OpenFile opens or creates the object at name for I/O, as os.OpenFile does
+// for a file: whatever the flag, a Read on a queue receives (and so removes)
+// a message and a Read on a semaphore acquires it. flag takes os.O_RDONLY, os.O_WRONLY, os.O_RDWR, os.O_CREATE,
 // os.O_EXCL, os.O_TRUNC (segments; ignored for queues and semaphores),
 // os.O_APPEND (segments: every Write goes to the end) and
 // syscall.O_NONBLOCK (queues); os.O_SYNC is ignored (memory is the store).
@@ -140,8 +171,8 @@ func (m *mountFs) openFile(name, p string, flag int, perm os.FileMode) (afero.Fi
 }
 
 // Stat returns the FileInfo of the object or directory at name (see the
-// namespace's Stat: segments are regular files, queues and semaphores
-// fs.ModeIrregular).
+// namespace's Stat: every object is a regular file; a queue's or a
+// semaphore's Size is the length of its status text).
 func (m *mountFs) Stat(name string) (os.FileInfo, error) { return m.stat(name, nsPath(name)) }
 
 func (m *mountFs) stat(name, p string) (os.FileInfo, error) {

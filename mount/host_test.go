@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ipcfs/ipcfs"
@@ -38,7 +39,11 @@ func TestAtHostNamespace(t *testing.T) {
 	if err := afero.WriteFile(afs, q, []byte("one message"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f, err := afs.Open(q)
+	// afero.ReadFile only looks: the status text, the message stays.
+	if b, err := afero.ReadFile(afs, q); err != nil || !strings.Contains(string(b), "current_messages 1\n") {
+		t.Errorf("ReadFile(%s) = %q, %v; want the status text with current_messages 1", q, b, err)
+	}
+	f, err := afs.OpenFile(q, os.O_RDONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

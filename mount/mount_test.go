@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"testing/fstest"
@@ -293,13 +294,13 @@ func TestQueuesAndSemaphoresRefuseFileOnlyCalls(t *testing.T) {
 			t.Errorf("%s: WriteString = %d, %v; want 2, nil", p, n, err)
 		}
 	}
-	q, _ := afs.Open("/mq/q")
+	q, _ := afs.OpenFile("/mq/q", os.O_RDONLY, 0)
 	defer q.Close()
 	b := make([]byte, 8192)
 	if n, err := q.Read(b); err != nil || string(b[:n]) != "ab" {
 		t.Errorf("queue after WriteString(%q): Read = %q, %v; want one message %q", "ab", b[:n], err, "ab")
 	}
-	s, _ := afs.Open("/sem/s")
+	s, _ := afs.OpenFile("/sem/s", os.O_RDONLY, 0)
 	defer s.Close()
 	if v, _ := s.(ipcfs.Sem).Value(); v != 2 {
 		t.Errorf("semaphore after WriteString(%q): value %d; want 2", "ab", v)
@@ -452,9 +453,13 @@ func TestReadOnlyFs(t *testing.T) {
 	if b, err := afero.ReadFile(ro, "/shm/a"); err != nil || string(b) != "data" {
 		t.Errorf("ReadFile through NewReadOnlyFs = %q, %v", b, err)
 	}
-	// Documented: reading a queue receives, so even a read-only view
-	// consumes its messages.
-	f, err := ro.Open("/mq/q")
+	// Open (what afero.ReadFile uses) only looks, through any wrapper.
+	if b, err := afero.ReadFile(ro, "/mq/q"); err != nil || !strings.Contains(string(b), "current_messages 1\n") {
+		t.Errorf("ReadFile(/mq/q) through NewReadOnlyFs = %q, %v; want the status text", b, err)
+	}
+	// Documented: a wrapper that only filters calls passes OpenFile
+	// through, and OpenFile is for I/O: reading receives, even read-only.
+	f, err := ro.OpenFile("/mq/q", os.O_RDONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,8 +468,8 @@ func TestReadOnlyFs(t *testing.T) {
 		t.Errorf("Read through NewReadOnlyFs = %q, %v", b[:n], err)
 	}
 	f.Close()
-	if fi, _ := afs.Stat("/mq/q"); fi.Size() != 0 {
-		t.Errorf("queue holds %d bytes after a read-only read; want 0 (consumed)", fi.Size())
+	if fi, _ := afs.Stat("/mq/q"); fi.Sys().(ipcfs.MqInfo).Bytes != 0 {
+		t.Errorf("queue holds %d bytes after a read-only OpenFile read; want 0 (consumed)", fi.Sys().(ipcfs.MqInfo).Bytes)
 	}
 }
 

@@ -22,7 +22,7 @@ func (nilNamespace) Remove(p string) error                   { return invalid("r
 func (nilNamespace) Chmod(p string, _ fs.FileMode) error     { return invalid("chmod", p) }
 func (nilNamespace) Chown(p string, _, _ int) error          { return invalid("chown", p) }
 func (nilNamespace) Chtimes(p string, _, _ time.Time) error  { return invalid("chtimes", p) }
-func (nilNamespace) CreateTemp(dir, _ string) (ipcfs.File, error) {
+func (nilNamespace) CreateTemp(dir, _ string, _ ...ipcfs.TempOption) (ipcfs.File, error) {
 	return nil, invalid("createtemp", dir)
 }
 func (nilNamespace) OpenFile(p string, _ int, _ fs.FileMode) (ipcfs.File, error) {

@@ -8,7 +8,7 @@ import (
 	"syscall"
 
 	"github.com/ipcfs/ipcfs"
-	"github.com/ipcfs/ipcfs/internal/sys"
+	"github.com/ipcfs/ipcfs/internal/kind"
 )
 
 // shmFile is an open shared memory segment: an afero.File and an
@@ -39,7 +39,7 @@ func (f *shmFile) checkRead(op string) error {
 		return err
 	}
 	if !f.readable {
-		return f.fail(op, sys.EBADF)
+		return f.fail(op, kind.NotReadable())
 	}
 	return nil
 }
@@ -49,7 +49,7 @@ func (f *shmFile) checkWrite(op string) error {
 		return err
 	}
 	if !f.writable {
-		return f.fail(op, sys.EBADF)
+		return f.fail(op, kind.NotWritable())
 	}
 	return nil
 }

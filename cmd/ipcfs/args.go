@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
 )
@@ -23,17 +24,33 @@ type object struct {
 	name string
 }
 
-// String returns the path the user would type: "shm/x".
-func (o object) String() string { return o.kind.Dir + "/" + o.name }
+// String returns the path as the tool prints it and takes it back:
+// "shm/x", or "shm/\"\\xff\"" when the name must be quoted (displayName).
+func (o object) String() string { return o.kind.Dir + "/" + displayName(o.name) }
+
+// nsPath returns the object's path in the namespace, for ns.Stat and
+// ns.Remove; only a reachable object has one that io/fs accepts.
+func (o object) nsPath() string { return o.kind.Dir + "/" + o.name }
+
+// reachable reports whether io/fs can carry the object's name: whether it
+// is UTF-8, as fs.ValidPath requires (every other rule of path elements is
+// one of the name rules already). The others are reached by POSIX name.
+func (o object) reachable() bool { return utf8.ValidString(o.name) }
 
 // parseObject parses arg as KIND/NAME where KIND is one of kinds (all three
 // when kinds is empty), with the parser every namespace uses, so the tool
 // refuses exactly the paths ns.Remove and ns.Stat refuse ("shm//x" is
 // fs.ErrInvalid, "shm/a/b" fs.ErrNotExist): such an error is about arg. A
-// path that is not KIND/NAME for one of kinds is a usage error.
+// NAME in double quotes is a Go string literal, the form ls prints for
+// names that need it (displayName), taken literally: it may hold any
+// bytes the kind's name rules accept, UTF-8 or not. A path that is not
+// KIND/NAME for one of kinds is a usage error.
 func parseObject(arg string, kinds ...*kind.Kind) (object, error) {
 	if len(kinds) == 0 {
 		kinds = kind.All[:]
+	}
+	if k, quoted, ok := splitQuoted(arg); ok && slices.Contains(kinds, k) {
+		return parseQuoted(arg, k, quoted)
 	}
 	l, err := kind.Parse("", arg)
 	switch {
@@ -41,8 +58,13 @@ func parseObject(arg string, kinds ...*kind.Kind) (object, error) {
 		return object{kind: l.Kind, name: l.Name}, nil
 	case isDirArg(arg):
 	case err != nil && (errors.Is(err, fs.ErrInvalid) || slices.Contains(kinds, l.Kind)):
-		return object{}, pathErr(arg, err)
+		return object{}, pathErr(displayText(arg), err)
 	}
+	return object{}, usagef("%s: want %s", displayText(arg), wantPaths(kinds))
+}
+
+// wantPaths says which paths kinds allow: "mq/NAME", "one of shm/NAME, ...".
+func wantPaths(kinds []*kind.Kind) string {
 	dirs := make([]string, len(kinds))
 	for i, k := range kinds {
 		dirs[i] = k.Dir
@@ -51,7 +73,35 @@ func parseObject(arg string, kinds ...*kind.Kind) (object, error) {
 	if len(kinds) > 1 {
 		want = "one of " + want
 	}
-	return object{}, usagef("%q: want %s", arg, want)
+	return want
+}
+
+// splitQuoted splits arg into a kind and a quoted name ("shm" and
+// `"a\x1b"`) when arg is KIND/"...".
+func splitQuoted(arg string) (*kind.Kind, string, bool) {
+	dir, rest, found := strings.Cut(arg, "/")
+	if !found || !strings.HasPrefix(rest, `"`) {
+		return nil, "", false
+	}
+	k, ok := kind.Lookup(dir)
+	return k, rest, ok
+}
+
+// parseQuoted parses the quoted name of arg for kind k.
+func parseQuoted(arg string, k *kind.Kind, quoted string) (object, error) {
+	name, err := strconv.Unquote(quoted)
+	if err != nil {
+		return object{}, usagef("%s: a quoted name must be one Go string literal, as ls prints it", displayText(arg))
+	}
+	// A second slash is refused as the namespace refuses "shm//x".
+	if strings.HasPrefix(name, "/") {
+		_, err := kind.Parse("", k.Dir+"/"+name)
+		return object{}, pathErr(displayText(arg), err)
+	}
+	if _, err := k.Clean(name); err != nil {
+		return object{}, pathErr(displayText(arg), &fs.PathError{Op: "", Path: arg, Err: err})
+	}
+	return object{kind: k, name: name}, nil
 }
 
 // isDirArg reports whether arg names a kind's directory with a trailing

@@ -36,6 +36,14 @@ func TestParseObjectChecksKindAndName(t *testing.T) {
 		{arg: "shm/sem.x", inval: true},
 		{arg: "sem/" + longName(252), inval: true},
 		{arg: "shm/" + longName(255), want: object{kind.Shm, longName(255)}},
+		// Quoted names are Go string literals, taken literally.
+		{arg: `shm/"a*b"`, want: object{kind.Shm, "a*b"}},
+		{arg: `mq/"\xff\x1b"`, want: object{kind.Mq, "\xff\x1b"}},
+		{arg: `sem/"x"`, kinds: []*kind.Kind{kind.Shm}, usage: true},
+		{arg: `shm/"unterminated`, usage: true},
+		{arg: `shm/"a"b"`, usage: true},
+		{arg: `shm/"sem.x"`, inval: true},
+		{arg: `shm//x`, inval: true},
 	}
 	for _, tt := range tests {
 		got, err := parseObject(tt.arg, tt.kinds...)
@@ -124,6 +132,16 @@ func TestObjectPathsRefusedAsTheNamespaceRefusesThem(t *testing.T) {
 			}
 			if r := runCLI(t, ns, "", "rm", arg); r.code == exitOK {
 				t.Errorf("ipcfs rm %q succeeded; want it refused as ns.Remove refuses it", arg)
+			}
+		}
+		// The quoted form refuses a second slash as "shm//x" is refused.
+		for _, arg := range []string{`shm/"/` + name + `"`, `shm/"` + name + `/x"`, `shm/"."`, `shm/""`, `shm/"a\x00b"`} {
+			_, err := parseObject(arg)
+			if !errors.Is(err, fs.ErrInvalid) {
+				t.Errorf("parseObject(%q) = %v; want fs.ErrInvalid", arg, err)
+			}
+			if r := runCLI(t, ns, "", "rm", arg); r.code != exitError {
+				t.Errorf("ipcfs rm %q: exit %d (stderr %q); want 1", arg, r.code, r.stderr)
 			}
 		}
 		if _, err := ns.Stat(p); err != nil {

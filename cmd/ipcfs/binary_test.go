@@ -2,13 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -67,9 +72,159 @@ func TestBinary(t *testing.T) {
 		if code != 2 || stdout != "" {
 			t.Errorf("ipcfs stat --bogus: exit %d, stdout %q; want 2 and nothing", code, stdout)
 		}
-		if want := "ipcfs stat: flag provided but not defined: -bogus\nusage: ipcfs stat [--json] KIND/NAME\n"; stderr != want {
+		if want := "ipcfs stat: unknown flag --bogus\nusage: ipcfs stat [--json] KIND/NAME\n"; stderr != want {
 			t.Errorf("stderr %q, want %q", stderr, want)
 		}
+	})
+
+	t.Run("version", func(t *testing.T) {
+		code, stdout, _ := runBin("--version")
+		want := regexp.MustCompile(`^ipcfs (\(devel\)|v[0-9]\S*)[^\n]* \(go1\.[^ ]+ ` + runtime.GOOS + "/" + runtime.GOARCH + `\)\n$`)
+		if code != 0 || !want.MatchString(stdout) {
+			t.Errorf("ipcfs --version: exit %d, %q", code, stdout)
+		}
+	})
+
+	t.Run("post interrupted", func(t *testing.T) {
+		ns := ipcfs.New()
+		p := testPath(t, ns, "sem")
+		mustRun(t, ns, "", "mk", p)
+		cmd, _, stderr := start("post", p, "2000000000")
+		name := strings.TrimPrefix(p, "sem/")
+		// The value rises once the loop runs, after main set up its
+		// signal handling.
+		for deadline := time.Now().Add(30 * time.Second); valueOf(t, ns, name) == 0; {
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				wait(cmd)
+				t.Fatal("ipcfs post never released a unit")
+			}
+			time.Sleep(time.Millisecond) // polling a condition with a deadline
+		}
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		code := wait(cmd)
+		m := regexp.MustCompile(`^ipcfs: ` + regexp.QuoteMeta(p) + `: interrupted after releasing (\d+) of 2000000000 units\n$`).FindStringSubmatch(stderr.String())
+		if code != exitInterrupted || m == nil {
+			t.Fatalf("after one Ctrl-C: exit %d, stderr %q; want 130 and how many units were released", code, stderr)
+		}
+		if n, _ := strconv.Atoi(m[1]); n != valueOf(t, ns, name) {
+			t.Errorf("reported %d units released; the value is %d", n, valueOf(t, ns, name))
+		}
+	})
+
+	t.Run("cat to a stuck pipe interrupted", func(t *testing.T) {
+		ns := ipcfs.New()
+		p := testPath(t, ns, "shm")
+		mustRun(t, ns, "", "mk", p, "--size", "8m")
+		cmd := testenv.Command(bin, "cat", p)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// One byte read: cat is writing, and blocks again once the pipe
+		// is full, which it never reads past.
+		if _, err := io.ReadFull(out, make([]byte, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan int, 1)
+		go func() { done <- wait(cmd) }()
+		select {
+		case code := <-done:
+			want := regexp.MustCompile(`^ipcfs: ` + regexp.QuoteMeta(p) + `: interrupted after copying \d+ of 8388608 bytes\n$`)
+			if code != exitInterrupted || !want.MatchString(stderr.String()) {
+				t.Errorf("exit %d, stderr %q; want 130 and how far it got", code, stderr.String())
+			}
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatal("ipcfs cat still running 30s after Ctrl-C")
+		}
+	})
+
+	t.Run("send reads bounded lines", func(t *testing.T) {
+		ns := ipcfs.New()
+		p := testPath(t, ns, "mq")
+		mustRun(t, ns, "", "mk", p, "--max-messages", "4", "--message-size", "128")
+		// A 256 MiB line (endless for all send should care) is refused
+		// after its first 129 bytes: the process never holds it.
+		cmd := testenv.Command(bin, "send", p, "-")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		written := make(chan int64, 1)
+		go func() {
+			chunk := bytes.Repeat([]byte("x"), 1<<20)
+			var n int64
+			for n < 256<<20 {
+				m, err := in.Write(chunk)
+				n += int64(m)
+				if err != nil {
+					break
+				}
+			}
+			in.Close()
+			written <- n
+		}()
+		code := wait(cmd)
+		in.Close() // ends the writer if the process is gone
+		if want := "stdin line 1 is longer than the queue's message size (128 bytes)"; code != 1 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
+		}
+		if n := <-written; n >= 256<<20 {
+			t.Errorf("send read the whole %d-byte line", n)
+		}
+		if rss := maxRSS(cmd); rss > 64<<20 {
+			t.Errorf("send of one over-long line peaked at %d MiB of RSS; want less than 64", rss>>20)
+		}
+
+		// Endless valid input: 64 MiB of 8000-byte lines stream through
+		// in constant memory while this process receives them.
+		big := testPath(t, ns, "mq")
+		mustRun(t, ns, "", "mk", big, "--max-messages", "4", "--message-size", "8192")
+		const lineLen, lines = 8000, 64 << 20 / 8000
+		cmd = testenv.Command(bin, "send", big, "-")
+		cmd.Stderr = &stderr
+		stderr.Reset()
+		line := append(bytes.Repeat([]byte("y"), lineLen-1), '\n')
+		cmd.Stdin = io.LimitReader(&endlessReader{line: line, limit: 1 << 62}, lineLen*lines)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		q, err := ns.OpenMq(strings.TrimPrefix(big, "mq/"), os.O_RDONLY, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer q.Close()
+		buf := make([]byte, 8192)
+		for i := range lines {
+			n, _, err := q.Receive(context.Background(), buf)
+			if err != nil || n != lineLen-1 {
+				cmd.Process.Kill()
+				t.Fatalf("message %d: %d bytes, %v", i, n, err)
+			}
+		}
+		if code := wait(cmd); code != 0 {
+			t.Fatalf("send of %d lines: exit %d, stderr %q", lines, code, stderr.String())
+		}
+		if rss := maxRSS(cmd); rss > 32<<20 {
+			t.Errorf("send of 64 MiB of lines peaked at %d MiB of RSS; want less than 32", rss>>20)
+		}
+		t.Logf("peak RSS of send: %d KiB for 64 MiB of lines", maxRSS(cmd)>>10)
 	})
 
 	t.Run("ctrl-c", func(t *testing.T) {
@@ -103,11 +258,20 @@ func TestBinary(t *testing.T) {
 		if err := cmd.Process.Signal(os.Interrupt); err != nil {
 			t.Fatal(err)
 		}
-		if code := wait(cmd); code != 1 || stderr.String() != "ipcfs: "+p+": interrupted\n" {
-			t.Errorf("after Ctrl-C: exit %d, stderr %q; want 1 and %q", code, stderr, "ipcfs: "+p+": interrupted\n")
+		if code := wait(cmd); code != exitInterrupted || stderr.String() != "ipcfs: "+p+": interrupted\n" {
+			t.Errorf("after Ctrl-C: exit %d, stderr %q; want 130 and %q", code, stderr, "ipcfs: "+p+": interrupted\n")
 		}
 		if got := semValue(t, ns, p); got != "0" {
 			t.Errorf("value after an interrupted wait = %s, want 0", got)
 		}
 	})
+}
+
+// maxRSS returns the peak resident memory of the ended process cmd, in
+// bytes (getrusage's ru_maxrss, which Linux gives in KiB).
+func maxRSS(cmd *exec.Cmd) int64 {
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		return int64(ru.Maxrss) << 10
+	}
+	return 0
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 
@@ -27,8 +29,19 @@ func runCat(e *env, _ any, args []string) error {
 		return pathErr(obj.String(), err)
 	}
 	defer shm.Close()
-	// WriteTo copies straight out of the mapping.
-	if _, err := io.Copy(e.stdout, shm); err != nil {
+	size, err := shm.Size()
+	if err != nil {
+		return pathErr(obj.String(), err)
+	}
+	copied := e.track(obj.String(), newCounter(func(n int64) string {
+		return fmt.Sprintf("copying %d of %d bytes", n, size)
+	}))
+	// WriteTo copies straight out of the mapping, in pieces that stop with
+	// Ctrl-C.
+	if _, err := io.Copy(&ctxWriter{ctx: e.ctx, w: e.stdout, n: copied}, shm); err != nil {
+		if e.ctx.Err() != nil && errors.Is(err, e.ctx.Err()) {
+			return pathErr(obj.String(), copied.interrupted())
+		}
 		return pathErr(obj.String(), err)
 	}
 	return nil

@@ -4,8 +4,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/ipcfs/ipcfs"
+	"github.com/ipcfs/ipcfs/fstest"
 )
 
 func TestParseArgsAllowsFlagsAnywhere(t *testing.T) {
@@ -63,5 +68,71 @@ func TestParseArgsHelpIsErrHelp(t *testing.T) {
 		if _, err := parseArgs(fl, []string{"x", arg}); !errors.Is(err, flag.ErrHelp) {
 			t.Errorf("%s: err = %v, want flag.ErrHelp", arg, err)
 		}
+	}
+}
+
+func TestGlobalFlagsBeforeTheCommand(t *testing.T) {
+	ns := fstest.NewMemFS()
+	mustRun(t, ns, "", "mk", "mq/q", "--max-messages", "2", "--message-size", "16")
+	if got := mustRun(t, ns, "", "--json", "ls"); !strings.HasPrefix(got, "[\n{\"kind\":\"mq\"") {
+		t.Errorf("ipcfs --json ls = %q, want JSON", got)
+	}
+	// A flag with a value keeps it, even before the command.
+	wantExit(t, ns, 3, "ipcfs: mq/q: would block\n", "--timeout", "0", "recv", "mq/q")
+	wantExit(t, ns, 3, "ipcfs: mq/q: would block\n", "--timeout=0", "recv", "mq/q")
+	// A flag the command does not take is its usage error.
+	r := wantExit(t, ns, 2, "", "--priority", "1", "ls")
+	if !strings.HasPrefix(r.stderr, "ipcfs ls: unknown flag --priority") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	r = wantExit(t, ns, 2, "", "--json")
+	if !strings.HasPrefix(r.stderr, "ipcfs: --json: a command must follow the flags\nusage: ipcfs") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	want := "ipcfs " + ipcfs.Version() + " (" + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + ")\n"
+	for _, args := range [][]string{{"--version"}, {"-V"}, {"-version"}, {"version"}, {"-V", "ls"}} {
+		if got := mustRun(t, nil, "", args...); got != want {
+			t.Errorf("ipcfs %q = %q, want %q", args, got, want)
+		}
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	for arg, want := range map[string]string{
+		"lss":     `ipcfs: unknown command "lss"; did you mean "ls"? (run 'ipcfs help')` + "\n",
+		"stats":   `ipcfs: unknown command "stats"; did you mean "stat"? (run 'ipcfs help')` + "\n",
+		"recieve": `ipcfs: unknown command "recieve"; did you mean "recv"? (run 'ipcfs help')` + "\n",
+		"lim":     `ipcfs: unknown command "lim"; did you mean "limits"? (run 'ipcfs help')` + "\n",
+		"xyzzy":   `ipcfs: unknown command "xyzzy" (run 'ipcfs help')` + "\n",
+	} {
+		wantExit(t, nil, 2, want, arg)
+	}
+	r := wantExit(t, nil, 2, "", "ls", "--jsn")
+	if !strings.HasPrefix(r.stderr, "ipcfs ls: unknown flag --jsn; did you mean --json?\n") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	r = wantExit(t, nil, 2, "", "mk", "shm/x", "--exists-ok")
+	if !strings.HasPrefix(r.stderr, "ipcfs mk: unknown flag --exists-ok; did you mean --exist-ok?\n") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+func TestNegativeCountIsACountError(t *testing.T) {
+	r := wantExit(t, fstest.NewMemFS(), 2, "", "post", "sem/x", "-1")
+	if !strings.HasPrefix(r.stderr, `ipcfs post: count "-1": must be a positive number (1 or more)`) {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+func TestHelpWritesLongFlagsWithTwoDashes(t *testing.T) {
+	out := mustRun(t, nil, "", "help", "mk")
+	if !strings.Contains(out, "\n  --exist-ok\n") || !strings.Contains(out, "\n  --size N\n") || strings.Contains(out, "\n  -size") {
+		t.Errorf("help mk:\n%s", out)
+	}
+	if out := mustRun(t, nil, "", "help", "recv"); !strings.Contains(out, "\n  -n N\n") || !strings.Contains(out, "\n  --timeout D\n") {
+		t.Errorf("help recv:\n%s", out)
 	}
 }

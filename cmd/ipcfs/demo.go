@@ -21,16 +21,38 @@ import (
 	"github.com/ipcfs/ipcfs/examples/conversation"
 )
 
-// demoUsage is the demo's help text.
-const demoUsage = `usage: ipcfs demo [--iterations N] [--transport shm|mq|all] [--json]
-
+// demoCommand is posix_ipc's demo. It always runs on the host (its second
+// process could not share an in-memory namespace), handles Ctrl-C itself
+// (it removes what it created) and exits 130 when interrupted.
+var demoCommand = &command{
+	name:    "demo",
+	args:    "[--iterations N] [--transport shm|mq|all] [--json]",
+	summary: "run posix_ipc's Premise/Conclusion conversation with a copy of itself",
+	help: `
 Runs posix_ipc's Mrs. Premise / Mrs. Conclusion conversation between this
 process and a copy of itself: each side answers with the MD5 digest of what
 it read, and checks every answer. Shows the round trips per second of each
 transport and checks that everything the demo created is gone at the end.
-Ctrl-C stops it and removes what it created.
+Ctrl-C stops it and removes what it created. Objects left by a demo that was
+killed are removed by the next one: each demo holds a lock (flock) on its
+shm/ipcfs-demo-...-lock for as long as it runs, and objects are stale only
+when their demo's lock can be taken, which no other process, in any PID
+namespace, can fake.`,
+	flags: func(fl *flag.FlagSet) any {
+		o := &demoOptions{}
+		fl.IntVar(&o.iterations, "iterations", 2000, "`N` round trips per transport")
+		fl.StringVar(&o.transport, "transport", "all", "the conversation to run, `shm|mq|all`: shm (shared memory + semaphore), mq (message queue) or both")
+		fl.BoolVar(&o.json, "json", false, "print the summary as JSON and no progress")
+		return o
+	},
+	run: runDemoCommand,
+}
 
-`
+type demoOptions struct {
+	iterations int
+	transport  string
+	json       bool
+}
 
 // demoResult is what the demo measured for one transport; it is also the
 // --json output's per-transport object.
@@ -48,6 +70,7 @@ type demoResult struct {
 
 // demoReport is the --json output.
 type demoReport struct {
+	Version      string       `json:"version"`
 	Iterations   int          `json:"iterations"`
 	Transports   []demoResult `json:"transports"`
 	StaleRemoved []string     `json:"stale_removed"`
@@ -60,37 +83,28 @@ type demoReport struct {
 // object removed, 1 on a failure, 2 on bad usage, 130 when interrupted
 // (SIGINT or SIGTERM, or ctx ending).
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("demo", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	iterations := flags.Int("iterations", 2000, "round trips per transport")
-	transport := flags.String("transport", "all", "the conversation to run: shm (shared memory + semaphore), mq (message queue) or all")
-	asJSON := flags.Bool("json", false, "print the summary as JSON and no progress")
-	flags.Usage = func() {
-		fmt.Fprint(stderr, demoUsage)
-		flags.PrintDefaults()
-	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
+	return run(ctx, append([]string{"demo"}, args...), nil, stdout, stderr, ipcfs.New())
+}
+
+func runDemoCommand(e *env, opts any, args []string) error {
+	o := opts.(*demoOptions)
 	var transports []string
-	switch *transport {
+	switch o.transport {
 	case "shm", "mq":
-		transports = []string{*transport}
+		transports = []string{o.transport}
 	case "all":
 		transports = []string{"shm", "mq"}
 	default:
-		fmt.Fprintf(stderr, "ipcfs demo: --transport must be shm, mq or all, not %q\n", *transport)
-		return 2
+		return usagef("--transport must be shm, mq or all, not %q", o.transport)
 	}
-	if flags.NArg() > 0 || *iterations < 1 {
-		flags.Usage()
-		return 2
+	if len(args) > 0 {
+		return usagef("unexpected argument %q", args[0])
 	}
-
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	if o.iterations < 1 {
+		return usagef("--iterations must be at least 1")
+	}
+	e.ownSignals.Store(true)
+	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
 		// The first Ctrl-C cleans up; a second one kills the default way.
@@ -98,15 +112,21 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		stop()
 	}()
 	ns := ipcfs.New()
-	report := demoReport{Iterations: *iterations, StaleRemoved: demoRemoveStale(ns)}
-	progress := demoNewProgress(stdout, *asJSON)
-	if len(report.StaleRemoved) > 0 {
-		progress.linef("removed %d objects left by an interrupted demo: %s", len(report.StaleRemoved), strings.Join(report.StaleRemoved, " "))
-	}
 	base := demoBaseName()
+	// The lock comes first: this run's objects exist only while it is held.
+	lock, err := demoAcquireLock(base)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer lock.release()
+	report := demoReport{Version: ipcfs.Version(), Iterations: o.iterations, StaleRemoved: demoRemoveStale(ns, base)}
+	progress := demoNewProgress(e.stdout, o.json)
+	if len(report.StaleRemoved) > 0 {
+		progress.linef("removed %d objects left by a demo that was killed: %s", len(report.StaleRemoved), strings.Join(report.StaleRemoved, " "))
+	}
 	report.OK = true
 	for _, tr := range transports {
-		res := demoRunTransport(ctx, ns, tr, demoParams(base, *iterations), progress)
+		res := demoRunTransport(ctx, ns, tr, demoParams("/"+base, o.iterations), progress)
 		report.Transports = append(report.Transports, res)
 		if res.Error != "" || !res.Removed || !res.Verified {
 			report.OK = false
@@ -116,20 +136,24 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			break
 		}
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
+	if err := lock.release(); err != nil {
+		report.OK = false
+		fmt.Fprintf(e.stderr, "ipcfs demo: %v\n", err)
+	}
+	if o.json {
+		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(report)
 	} else {
-		demoPrintSummary(stdout, report)
+		demoPrintSummary(e.stdout, report)
 	}
 	switch {
 	case report.Interrupted:
-		return 130
+		return &exitStatus{exitInterrupted}
 	case !report.OK:
-		return 1
+		return &exitStatus{exitError}
 	}
-	return 0
+	return nil
 }
 
 // demoParams returns the conversation's parameters for this run's names.
@@ -250,5 +274,8 @@ func demoPrintSummary(w io.Writer, r demoReport) {
 		fmt.Fprintln(w, "interrupted")
 	case r.OK:
 		fmt.Fprintln(w, "ok: nothing left behind")
+	default:
+		// Worth a bug report: say what was running.
+		fmt.Fprintln(w, versionLine())
 	}
 }

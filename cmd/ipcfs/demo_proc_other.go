@@ -10,9 +10,6 @@ import (
 // demoSysProcAttr: only Linux can tie the child's life to the parent's.
 func demoSysProcAttr() *syscall.SysProcAttr { return nil }
 
-// demoProcessAlive assumes every process is alive, so nothing is removed.
-func demoProcessAlive(pid int) bool { return true }
-
 // demoIsTerminal reports false: plain progress lines.
 func demoIsTerminal(fd uintptr) bool { return false }
 

@@ -44,11 +44,15 @@ func demoSkipWithoutKinds(t *testing.T) {
 	}
 }
 
-// demoAssertGone fails unless every namespace path is gone.
+// demoAssertGone fails unless every namespace path is gone, and the lock
+// of the demo run they belong to.
 func demoAssertGone(t *testing.T, paths []string) {
 	t.Helper()
 	if len(paths) == 0 {
 		t.Error("no objects to check")
+	}
+	if m := demoNameRE.FindStringSubmatch(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(paths[0], "shm/"), "sem/"), "mq/")); m != nil {
+		paths = append(paths, "shm/"+m[1]+"-lock")
 	}
 	for _, p := range paths {
 		f, err := ipcfs.New().OpenFile(p, 0, 0)
@@ -160,7 +164,13 @@ type demoStarted struct {
 // its first "talking with pid" line.
 func demoStartProcess(t *testing.T, args string) *demoStarted {
 	t.Helper()
-	cmd := testenv.Self("-test.run=^$")
+	return demoStartCommand(t, testenv.Self("-test.run=^$"), args)
+}
+
+// demoStartCommand is demoStartProcess for a command that runs this test
+// binary (through unshare, say).
+func demoStartCommand(t *testing.T, cmd *exec.Cmd, args string) *demoStarted {
+	t.Helper()
 	// A process group of its own, as a shell gives a foreground job.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Env = append(os.Environ(), demoTestMainEnv+"="+args)

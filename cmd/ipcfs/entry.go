@@ -4,6 +4,7 @@ package main
 // print, as text and as JSON (the schema is documented in doc.go).
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,15 +20,16 @@ import (
 // entry is one object as ls --json and stat --json print it. Field order
 // and names are the stable JSON schema; see the package documentation.
 type entry struct {
-	Kind  string `json:"kind"`
-	Name  string `json:"name"`
-	Path  string `json:"path"`
-	Size  int64  `json:"size"`
-	Mode  string `json:"mode"`
-	UID   *int64 `json:"uid,omitempty"`
-	GID   *int64 `json:"gid,omitempty"`
-	Owner string `json:"owner,omitempty"`
-	Mtime string `json:"mtime,omitempty"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	NameBase64 string `json:"name_base64,omitempty"`
+	Path       string `json:"path"`
+	Size       int64  `json:"size"`
+	Mode       string `json:"mode"`
+	UID        *int64 `json:"uid,omitempty"`
+	GID        *int64 `json:"gid,omitempty"`
+	Owner      string `json:"owner,omitempty"`
+	Mtime      string `json:"mtime,omitempty"`
 
 	// Message queues, when the attributes could be read.
 	Messages    *int64 `json:"messages,omitempty"`
@@ -37,7 +39,7 @@ type entry struct {
 	// Semaphores.
 	Value *int `json:"value,omitempty"`
 
-	k *kind.Kind
+	obj object // the object, with its exact name
 }
 
 // owners caches user-name lookups for one command.
@@ -56,15 +58,23 @@ func (o owners) name(uid int64) string {
 	return n
 }
 
-// newEntry describes the object name of kind k whose FileInfo is fi.
+// newEntry describes the object name of kind k whose FileInfo is fi. JSON
+// keeps the exact name; a name that is not UTF-8 (which JSON strings cannot
+// hold) goes in name_base64, with name and path in the quoted form the
+// commands take.
 func newEntry(k *kind.Kind, name string, fi fs.FileInfo, own owners) entry {
 	e := entry{
 		Kind: k.Dir,
 		Name: name,
 		Path: k.Dir + "/" + name,
-		k:    k,
+		obj:  object{kind: k, name: name},
 		Size: fi.Size(),
 		Mode: fmt.Sprintf("%04o", uint32(fi.Mode().Perm())),
+	}
+	if !e.obj.reachable() {
+		e.Name = displayName(name)
+		e.NameBase64 = base64.StdEncoding.EncodeToString([]byte(name))
+		e.Path = e.obj.String()
 	}
 	if t := fi.ModTime(); !t.IsZero() {
 		e.Mtime = t.UTC().Format(time.RFC3339)
@@ -80,9 +90,13 @@ func newEntry(k *kind.Kind, name string, fi fs.FileInfo, own owners) entry {
 			raw = *s
 		}
 	}
+	// size is a segment's length, a queue's bytes queued and a
+	// semaphore's value (the schema's meaning): a queue's or a semaphore's
+	// FileInfo.Size is the length of its status text, the facts are in Sys.
 	switch s := raw.(type) {
 	case ipcfs.MqInfo:
 		raw = s.Stat
+		e.Size = max(s.Bytes, 0)
 		if s.Attr.MaxMessages > 0 {
 			cur, max, size := s.Attr.CurMessages, s.Attr.MaxMessages, s.Attr.MessageSize
 			e.Messages, e.MaxMessages, e.MessageSize = &cur, &max, &size
@@ -91,6 +105,7 @@ func newEntry(k *kind.Kind, name string, fi fs.FileInfo, own owners) entry {
 		raw = s.Stat
 		v := s.Value
 		e.Value = &v
+		e.Size = int64(v)
 	}
 	if uid, gid, ok := ownerOf(raw); ok {
 		e.UID, e.GID = &uid, &gid
@@ -99,25 +114,29 @@ func newEntry(k *kind.Kind, name string, fi fs.FileInfo, own owners) entry {
 	return e
 }
 
-// contents is the human form of what an object holds: its size, its queued
-// messages or its value.
-func (e *entry) contents() string { return cli(e.k).contents(e) }
+// contents is the human form of what an object holds: its size (in exact
+// bytes when exact), its queued messages or its value.
+func (e *entry) contents(exact bool) string { return cli(e.obj.kind).contents(e, exact) }
 
 // ownerText is the human form of the owner: "root" or "-".
 func (e *entry) ownerText() string {
 	if e.Owner == "" {
 		return "-"
 	}
-	return e.Owner
+	return displayText(e.Owner)
 }
 
-// localTime is the human form of the modification time, or "-".
-func (e *entry) localTime() string {
+// humanTimeLayout is how human output writes times: to the second, with
+// the zone's offset, so that times from hosts in other zones compare.
+const humanTimeLayout = "2006-01-02 15:04:05 -0700"
+
+// localTime is the human form of the modification time in loc, or "-".
+func (e *entry) localTime(loc *time.Location) string {
 	t, err := time.Parse(time.RFC3339, e.Mtime)
 	if err != nil {
 		return "-"
 	}
-	return t.Local().Format("2006-01-02 15:04:05")
+	return t.In(loc).Format(humanTimeLayout)
 }
 
 // writeJSON writes v as one line of JSON, without HTML escaping.

@@ -14,7 +14,8 @@ import (
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
-// cliError is an error about the object the user named as path ("shm/x").
+// cliError is an error about the object the user named as path ("shm/x",
+// as displayName prints it).
 type cliError struct {
 	path string
 	err  error
@@ -49,6 +50,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.As(err, &u):
 		return exitUsage
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
 	case timedOut(err):
 		return exitTimedOut
 	}
@@ -56,14 +59,30 @@ func exitCode(err error) int {
 }
 
 // errorText returns the message for err about path, without the "ipcfs: "
-// prefix: "shm/x: no such object".
+// prefix: "shm/x: no such object". Bytes that are not printable are
+// escaped (displayText): a cause may quote a hostile name.
 func errorText(path string, err error) string {
-	return path + ": " + cause(err)
+	return displayText(path + ": " + cause(err))
 }
+
+// hintError is err with advice after its cause: "already exists (...)".
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (h *hintError) Error() string { return h.err.Error() + " (" + h.hint + ")" }
+func (h *hintError) Unwrap() error { return h.err }
 
 // cause says in a few words what went wrong.
 func cause(err error) string {
+	var ie *interruptedError
+	var he *hintError
 	switch {
+	case errors.As(err, &he):
+		return cause(he.err) + " (" + he.hint + ")"
+	case errors.As(err, &ie):
+		return ie.Error()
 	case errors.Is(err, fs.ErrNotExist):
 		return "no such object"
 	case errors.Is(err, fs.ErrExist):

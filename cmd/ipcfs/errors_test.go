@@ -27,7 +27,8 @@ func TestExitCodeMapsErrors(t *testing.T) {
 		{"would block", pe(ipcfs.ErrWouldBlock), 3},
 		{"raw EAGAIN", pe(syscall.EAGAIN), 3},
 		{"ETIMEDOUT", pe(syscall.ETIMEDOUT), 3},
-		{"canceled", pe(context.Canceled), 1},
+		{"canceled", pe(context.Canceled), 130},
+		{"interrupted", pe(&interruptedError{done: "sending 2 messages"}), 130},
 		{"not exist", pe(fs.ErrNotExist), 1},
 		{"other", errors.New("boom"), 1},
 	}
@@ -51,6 +52,9 @@ func TestErrorTextNamesPathAndCause(t *testing.T) {
 		{context.DeadlineExceeded, "shm/x: timed out"},
 		{pe(ipcfs.ErrWouldBlock), "shm/x: would block"},
 		{context.Canceled, "shm/x: interrupted"},
+		{&interruptedError{done: "releasing 3 of 9 units"}, "shm/x: interrupted after releasing 3 of 9 units"},
+		{&hintError{pe(syscall.EEXIST), "a hint"}, "shm/x: already exists (a hint)"},
+		{errors.New("bad \x1b[2Jname\n"), `shm/x: bad \x1b[2Jname\n`},
 		{pe(syscall.EMSGSIZE), "shm/x: message too long"},
 		{errors.New("plain"), "shm/x: plain"},
 	}

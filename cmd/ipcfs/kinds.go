@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"strconv"
+	"strings"
 
 	"github.com/ipcfs/ipcfs"
 	"github.com/ipcfs/ipcfs/internal/kind"
@@ -21,8 +22,14 @@ type cliKind struct {
 	// mk creates or opens the object obj with open flag and perm, as the
 	// mk flags in o (set: the flags given) ask.
 	mk func(e *env, o *mkOptions, set map[string]bool, obj object, flag int, perm fs.FileMode) (io.Closer, error)
-	// contents is the CONTENTS column of ls -l: size, messages or value.
-	contents func(en *entry) string
+	// differs returns how the existing object en differs from what the mk
+	// flags set ask for ("size 8192 bytes, not 4096"), or "" (mk --exist-ok).
+	differs func(o *mkOptions, set map[string]bool, en *entry) string
+	// removeName removes the object name through n, by POSIX name.
+	removeName func(n posixNamer, name string) error
+	// contents is the CONTENTS column of ls -l: size (exact bytes when
+	// exact, else human-readable), messages or value.
+	contents func(en *entry, exact bool) string
 	// describe writes the kind's lines of stat's output.
 	describe func(line func(label, format string, args ...any), en *entry)
 }
@@ -31,14 +38,27 @@ var cliKinds = [kind.Count]cliKind{
 	kind.ShmID: {
 		mkFlags: []string{"size"},
 		mk: func(e *env, o *mkOptions, set map[string]bool, obj object, flag int, perm fs.FileMode) (io.Closer, error) {
-			if !set["size"] {
-				return nil, usagef("mk shm/NAME needs --size")
-			}
 			return e.ns.OpenShm(obj.name, flag, perm, int64(o.size))
 		},
-		contents: func(en *entry) string { return strconv.FormatInt(en.Size, 10) },
+		differs: func(o *mkOptions, set map[string]bool, en *entry) string {
+			if set["size"] && en.Size != int64(o.size) {
+				return fmt.Sprintf("size %d bytes, not %d", en.Size, o.size)
+			}
+			return ""
+		},
+		removeName: posixNamer.RemoveShm,
+		contents: func(en *entry, exact bool) string {
+			if exact {
+				return strconv.FormatInt(en.Size, 10)
+			}
+			return humanSize(en.Size)
+		},
 		describe: func(line func(label, format string, args ...any), en *entry) {
-			line("size", "%d bytes", en.Size)
+			if en.Size >= 1024 {
+				line("size", "%s (%s)", plural(en.Size, "byte"), humanSize(en.Size))
+			} else {
+				line("size", "%s", plural(en.Size, "byte"))
+			}
 		},
 	},
 	kind.MqID: {
@@ -50,7 +70,24 @@ var cliKinds = [kind.Count]cliKind{
 			}
 			return e.ns.OpenMq(obj.name, flag, perm, attr)
 		},
-		contents: func(en *entry) string {
+		differs: func(o *mkOptions, set map[string]bool, en *entry) string {
+			if !set["max-messages"] && !set["message-size"] {
+				return ""
+			}
+			if en.MaxMessages == nil {
+				return "attributes that cannot be read to check them (no permission to open the queue)"
+			}
+			var diffs []string
+			if set["max-messages"] && *en.MaxMessages != o.maxMessages {
+				diffs = append(diffs, fmt.Sprintf("max messages %d, not %d", *en.MaxMessages, o.maxMessages))
+			}
+			if set["message-size"] && *en.MessageSize != int64(o.messageSize) {
+				diffs = append(diffs, fmt.Sprintf("message size %d bytes, not %d", *en.MessageSize, o.messageSize))
+			}
+			return strings.Join(diffs, ", ")
+		},
+		removeName: posixNamer.RemoveMq,
+		contents: func(en *entry, _ bool) string {
 			if en.Messages == nil {
 				return "? msgs"
 			}
@@ -75,7 +112,10 @@ var cliKinds = [kind.Count]cliKind{
 			}
 			return e.ns.OpenSem(obj.name, flag, perm, uint32(o.value))
 		},
-		contents: func(en *entry) string {
+		// A semaphore's value changes with use: --value is not checked.
+		differs:    func(*mkOptions, map[string]bool, *entry) string { return "" },
+		removeName: posixNamer.RemoveSem,
+		contents: func(en *entry, _ bool) string {
 			if en.Value == nil {
 				return "value ?"
 			}

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ipcfs/ipcfs"
 	"github.com/ipcfs/ipcfs/fstest"
@@ -184,7 +187,7 @@ func TestLsLongShowsContentsModeOwner(t *testing.T) {
 		if len(lines) != len(args)+1 || !strings.HasPrefix(lines[0], "KIND") {
 			t.Fatalf("ls -l:\n%s", out)
 		}
-		want := map[string]string{"shm": " 10 ", "mq": " 1/4 msgs ", "sem": " value 2 "}
+		want := map[string]string{"shm": " 10B ", "mq": " 1/4 msgs ", "sem": " value 2 "}
 		for _, line := range lines[1:] {
 			f := strings.Fields(line)
 			if len(f) < 6 {
@@ -249,4 +252,49 @@ func TestStatQueueWithoutMqueueMount(t *testing.T) {
 	}
 	missing := testPath(t, ns, "mq")
 	wantExit(t, ns, 1, "ipcfs: "+missing+": no such object\n", "stat", missing)
+}
+
+// TestLsLongSizesAndZone: ls -l prints sizes human-readable (-b, --bytes:
+// exact) and times with the zone's offset, in the local zone.
+func TestLsLongSizesAndZone(t *testing.T) {
+	when := time.Date(2026, 11, 26, 22, 30, 0, 0, time.UTC)
+	ns := fstest.NewMemFS(fstest.Clock(func() time.Time { return when }))
+	mustRun(t, ns, "", "mk", "shm/big", "--size", "1536k")
+	mustRun(t, ns, "", "mk", "shm/small", "--size", "100")
+	longLines := func(args ...string) []string {
+		var out, errOut bytes.Buffer
+		e := newEnv(context.Background(), nil, &out, &errOut, ns)
+		e.loc = time.FixedZone("IST", 5*3600+1800)
+		if code := e.run(args); code != 0 {
+			t.Fatalf("%q: exit %d, stderr %q", args, code, errOut.String())
+		}
+		return strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	}
+	for _, tt := range []struct {
+		args       []string
+		big, small string
+	}{
+		{[]string{"ls", "-l"}, " 1.5M ", " 100B "},
+		{[]string{"ls", "-l", "-b"}, " 1572864 ", " 100 "},
+		{[]string{"ls", "-l", "--bytes"}, " 1572864 ", " 100 "},
+		{[]string{"--bytes", "ls", "-l"}, " 1572864 ", " 100 "},
+	} {
+		lines := longLines(tt.args...)
+		if len(lines) != 3 {
+			t.Fatalf("%q printed %q", tt.args, lines)
+		}
+		for i, want := range []string{tt.big, tt.small} {
+			if !strings.Contains(lines[i+1], want) || !strings.HasSuffix(lines[i+1], " 2026-11-27 04:00:00 +0530") {
+				t.Errorf("%q line %q: want %q and the time 2026-11-27 04:00:00 +0530", tt.args, lines[i+1], want)
+			}
+		}
+	}
+}
+
+func TestHumanSize(t *testing.T) {
+	for n, want := range map[int64]string{0: "0B", 1023: "1023B", 1024: "1K", 1536: "1.5K", 4096: "4K", 1048575: "1M", 10 << 20: "10M", 3<<30 + 1<<29: "3.5G", 1 << 62: "4E"} {
+		if got := humanSize(n); got != want {
+			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
 }

@@ -2,18 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/ipcfs/ipcfs"
 )
 
-// Exit statuses.
+// Exit statuses (and exitInterrupted, 130, in interrupt.go).
 const (
 	exitOK       = 0 // success
 	exitError    = 1 // the command failed
@@ -22,76 +20,40 @@ const (
 )
 
 func main() {
-	// Ctrl-C and SIGTERM cancel the context, which ends blocking waits
-	// (send, recv, wait) promptly with nothing lost.
+	// Ctrl-C and SIGTERM cancel the context, which ends waits and loops
+	// (send, recv, wait, post, cat, write) promptly with nothing lost.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	go func() {
+	e := newEnv(ctx, os.Stdin, os.Stdout, os.Stderr, ipcfs.New())
+	done := make(chan int, 1)
+	go func() { done <- e.run(os.Args[1:]) }()
+	var code int
+	select {
+	case code = <-done:
+	case <-ctx.Done():
 		// After the first signal, a second one kills the process the
-		// default way, in case something does not stop promptly.
-		<-ctx.Done()
+		// default way.
 		stop()
-	}()
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, ipcfs.New())
+		code = awaitInterrupted(e, done, time.After(interruptGrace))
+	}
 	stop()
 	os.Exit(code)
 }
 
-// run runs the command line args (without the program name) against ns and
-// returns the exit status. It is main without the process: tests call it
-// with buffers and any Namespace.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, ns ipcfs.Namespace) int {
-	if len(args) == 0 {
-		printUsage(stderr)
-		return exitUsage
-	}
-	name, rest := args[0], args[1:]
-	switch name {
-	case "help", "-h", "-help", "--help":
-		if name == "help" && len(rest) > 0 {
-			c := lookupCommand(rest[0])
-			if c == nil {
-				fmt.Fprintf(stderr, "ipcfs: unknown command %q\n", rest[0])
-				return exitUsage
+// awaitInterrupted waits for the interrupted command to stop and returns
+// its exit status. A command still running when grace ends (blocked writing
+// to a pipe nobody reads) is given up on: awaitInterrupted reports how far
+// it got and returns exitInterrupted, unless it handles interrupts itself.
+func awaitInterrupted(e *env, done <-chan int, grace <-chan time.Time) int {
+	for {
+		select {
+		case code := <-done:
+			return code
+		case <-grace:
+			if e.ownSignals.Load() {
+				continue // the demo cleans up; a second Ctrl-C kills it
 			}
-			printCommandUsage(stdout, c)
-			return exitOK
+			fmt.Fprintf(e.stderr, "ipcfs: %s\n", e.interruptMessage())
+			return exitInterrupted
 		}
-		printUsage(stdout)
-		return exitOK
 	}
-	c := lookupCommand(name)
-	if c == nil {
-		fmt.Fprintf(stderr, "ipcfs: unknown command %q (run 'ipcfs help')\n", name)
-		return exitUsage
-	}
-	if c.exec != nil {
-		return c.exec(&env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, ns: ns}, rest)
-	}
-	fl, opts := newFlagSet(c)
-	pos, err := parseArgs(fl, rest)
-	if errors.Is(err, flag.ErrHelp) {
-		printCommandUsage(stdout, c)
-		return exitOK
-	}
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, ns: ns}
-	if err == nil {
-		err = c.run(e, opts, pos)
-	}
-	var u *usageError
-	switch {
-	case errors.As(err, &u):
-		fmt.Fprintf(stderr, "ipcfs %s: %s\n%s", c.name, u.msg, synopsis(c))
-		return exitUsage
-	case err != nil:
-		var pe *cliError
-		if errors.As(err, &pe) {
-			e.warnf("%s", errorText(pe.path, pe.err))
-		} else {
-			e.warnf("%v", err)
-		}
-		return exitCode(err)
-	case e.failed:
-		return exitError
-	}
-	return exitOK
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"strconv"
 
@@ -21,7 +24,7 @@ var waitCommand = &command{
 	summary: "acquire a semaphore, waiting while its value is 0 (sem_wait)",
 	flags: func(fl *flag.FlagSet) any {
 		o := new(waitOptions)
-		fl.Var(&o.timeout, "timeout", "how long to wait, a Go `duration` (500ms, 2s; 0: do not wait; default: as long as it takes)")
+		fl.Var(&o.timeout, "timeout", "how long to wait, a Go duration `D` (500ms, 2s; 0: do not wait; default: as long as it takes)")
 		return o
 	},
 	run: runWait,
@@ -33,11 +36,11 @@ func runPost(e *env, _ any, args []string) error {
 	if len(args) < 1 || len(args) > 2 {
 		return usagef("want a semaphore path and an optional count")
 	}
-	count := 1
+	count := int64(1)
 	if len(args) == 2 {
-		n, err := strconv.Atoi(args[1])
+		n, err := strconv.ParseInt(args[1], 10, 64)
 		if err != nil || n < 1 {
-			return usagef("count %q: want a positive number", args[1])
+			return usagef("count %q: must be a positive number (1 or more)", args[1])
 		}
 		count = n
 	}
@@ -50,10 +53,23 @@ func runPost(e *env, _ any, args []string) error {
 		return pathErr(obj.String(), err)
 	}
 	defer sem.Close()
-	for range count {
+	posted := e.track(obj.String(), newCounter(func(n int64) string {
+		return fmt.Sprintf("releasing %d of %s", n, plural(count, "unit"))
+	}))
+	interrupt := e.ctx.Done()
+	for i := range count {
+		select {
+		case <-interrupt:
+			return pathErr(obj.String(), posted.interrupted())
+		default:
+		}
 		if err := sem.Release(); err != nil {
+			if i > 0 {
+				err = &hintError{err, fmt.Sprintf("after releasing %d of %s", i, plural(count, "unit"))}
+			}
 			return pathErr(obj.String(), err)
 		}
+		posted.add(1)
 	}
 	return nil
 }
@@ -77,5 +93,9 @@ func runWait(e *env, opts any, args []string) error {
 	}
 	ctx, cancel := waitContext(e.ctx, &o.timeout)
 	defer cancel()
-	return pathErr(obj.String(), sem.Acquire(ctx))
+	err = sem.Acquire(ctx)
+	if errors.Is(err, context.Canceled) {
+		err = &interruptedError{} // nothing taken
+	}
+	return pathErr(obj.String(), err)
 }

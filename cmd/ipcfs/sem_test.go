@@ -32,12 +32,12 @@ func TestMkSemSetsValue(t *testing.T) {
 		if out := mustRun(t, ns, "", "stat", p); !strings.Contains(out, "value:        3\n") {
 			t.Errorf("stat lacks the value:\n%s", out)
 		}
-		// An existing semaphore keeps its value: --value is for new ones.
-		mustRun(t, ns, "", "mk", p, "--value", "9")
+		// An existing semaphore keeps its value: mk fails.
+		wantExit(t, ns, 1, "ipcfs: "+p+mkExists, "mk", p, "--value", "9")
 		if got := semValue(t, ns, p); got != "3" {
 			t.Errorf("value after mk of an existing semaphore = %s, want 3", got)
 		}
-		wantExit(t, ns, 1, "ipcfs: "+p+": already exists\n", "mk", p, "--excl")
+		wantExit(t, ns, 1, "ipcfs: "+p+mkExists, "mk", p, "--excl")
 	})
 }
 
@@ -85,8 +85,8 @@ func TestWaitInterruptedTakesNothing(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		r := runCLICtx(t, ctx, ns, "", "wait", p)
-		if want := "ipcfs: " + p + ": interrupted\n"; r.code != 1 || r.stderr != want {
-			t.Errorf("exit %d, stderr %q; want 1, %q", r.code, r.stderr, want)
+		if want := "ipcfs: " + p + ": interrupted\n"; r.code != exitInterrupted || r.stderr != want {
+			t.Errorf("exit %d, stderr %q; want 130, %q", r.code, r.stderr, want)
 		}
 		mustRun(t, ns, "", "post", p)
 		if got := semValue(t, ns, p); got != "1" {

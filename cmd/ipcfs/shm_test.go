@@ -24,12 +24,12 @@ func TestMkShmCreatesSegmentOfSize(t *testing.T) {
 		if got, want := keysOf(st), wantKeys(t, ns, p, "kind,mode,mtime,name,path,size"); got != want {
 			t.Errorf("stat --json keys %s, want %s", got, want)
 		}
-		// Without --excl an existing segment is opened, and resized.
-		mustRun(t, ns, "", "mk", p, "--size", "8192")
-		if got := jsonString(decodeObject(t, mustRun(t, ns, "", "stat", "--json", p))["size"]); got != "8192" {
-			t.Errorf("size after mk --size 8192 = %s", got)
+		// mk never changes what exists: not even --size.
+		wantExit(t, ns, 1, "ipcfs: "+p+mkExists, "mk", p, "--size", "8192")
+		wantExit(t, ns, 1, "ipcfs: "+p+mkExists, "mk", "--excl", p, "--size", "1")
+		if got := jsonString(decodeObject(t, mustRun(t, ns, "", "stat", "--json", p))["size"]); got != "4096" {
+			t.Errorf("size after refused mk --size = %s, want 4096", got)
 		}
-		wantExit(t, ns, 1, "ipcfs: "+p+": already exists\n", "mk", "--excl", p, "--size", "1")
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/ipcfs/ipcfs"
@@ -46,14 +45,17 @@ func runStat(e *env, opts any, args []string) error {
 	line := func(label, format string, args ...any) {
 		fmt.Fprintf(&b, "%-14s"+format+"\n", append([]any{label + ":"}, args...)...)
 	}
-	line("path", "%s", en.Path)
+	line("path", "%s", obj)
+	if !obj.reachable() {
+		line("note", "the name is not UTF-8: io/fs (Stat, Open, ReadDir) cannot reach it; ipcfs commands take the quoted path above, the library its POSIX name (OpenShm, RemoveShm, ...)")
+	}
 	line("kind", "%s", obj.kind.Title)
 	cli(obj.kind).describe(line, &en)
 	line("mode", "%s (%s)", en.Mode, fi.Mode().Perm())
 	if en.UID != nil {
-		line("owner", "%s (uid %d, gid %d)", en.Owner, *en.UID, *en.GID)
+		line("owner", "%s (uid %d, gid %d)", en.ownerText(), *en.UID, *en.GID)
 	}
-	line("modified", "%s", en.localTime())
+	line("modified", "%s", en.localTime(e.loc))
 	_, err = fmt.Fprint(e.stdout, b.String())
 	return err
 }
@@ -61,22 +63,22 @@ func runStat(e *env, opts any, args []string) error {
 // statObject returns the FileInfo of obj. The host lists and stats queues
 // by path only when the mqueue file system is mounted at /dev/mqueue;
 // without it, a queue is stat'ed through a handle instead (which needs read
-// or write permission on it).
+// or write permission on it), as is an object whose name io/fs cannot
+// carry.
 func statObject(e *env, obj object) (fs.FileInfo, error) {
-	fi, err := e.ns.Stat(obj.String())
+	if !obj.reachable() {
+		return statByHandle(e, obj)
+	}
+	fi, err := e.ns.Stat(obj.nsPath())
 	if !obj.kind.NeedsMount || !errors.Is(err, ipcfs.ErrMqueueNotMounted) {
 		return fi, err
 	}
-	q, qerr := e.ns.OpenMq(obj.name, os.O_RDONLY, 0, nil)
-	if errors.Is(qerr, fs.ErrPermission) {
-		q, qerr = e.ns.OpenMq(obj.name, os.O_WRONLY, 0, nil)
-	}
+	fi, qerr := statByHandle(e, obj)
 	switch {
 	case errors.Is(qerr, fs.ErrNotExist):
 		return nil, qerr
 	case qerr != nil:
 		return nil, err
 	}
-	defer q.Close()
-	return q.Stat()
+	return fi, nil
 }

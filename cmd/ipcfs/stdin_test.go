@@ -53,8 +53,12 @@ func TestCtrlCStopsCommandsReadingStdin(t *testing.T) {
 			<-stdin.started
 			cancel() // Ctrl-C while the command waits for input
 			r := <-done
-			if want := "ipcfs: " + args[1] + ": interrupted\n"; r.code != 1 || r.stderr != want {
-				t.Errorf("exit %d, stderr %q; want 1, %q", r.code, r.stderr, want)
+			want := "ipcfs: " + args[1] + ": interrupted after sending 0 messages\n"
+			if cmd == "write" {
+				want = "ipcfs: " + args[1] + ": interrupted after writing 0 bytes\n"
+			}
+			if r.code != exitInterrupted || r.stderr != want {
+				t.Errorf("exit %d, stderr %q; want 130, %q", r.code, r.stderr, want)
 			}
 		})
 	}

@@ -19,7 +19,6 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"stat", "shm/"},
 		{"mk"},
 		{"mk", "x"},
-		{"mk", "shm/x"},
 		{"mk", "shm/x", "--size", "-1"},
 		{"mk", "shm/x", "--size", "1", "--value", "3"},
 		{"mk", "mq/x", "--size", "1"},

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
@@ -38,6 +40,9 @@ func runWrite(e *env, opts any, args []string) error {
 	// what io.Copy(shm, stdin) means, called directly: io.Copy would prefer
 	// an *os.File stdin's WriteTo, which hides ReadFrom behind a wrapper.
 	n, err := shm.ReadFrom(newCtxReader(e.ctx, e.stdin))
+	if err != nil && e.ctx.Err() != nil && errors.Is(err, e.ctx.Err()) {
+		err = &interruptedError{done: fmt.Sprintf("writing %d bytes", n)}
+	}
 	if err == nil && o.truncate {
 		err = shm.Truncate(n)
 	}

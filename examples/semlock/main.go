@@ -1,8 +1,9 @@
 // Semlock shows a named semaphore used as a lock by a parent and its
 // children, like posix_ipc's demo4 (parent.py, child.py).
 //
-// The parent creates a semaphore with a random name (CreateTemp) and
-// releases it once, so it holds 1: a lock. It takes the lock, starts its
+// The parent creates a semaphore with a random name and value 1, a lock
+// (CreateTemp with WithSemValue: posix_ipc's Semaphore(None, O_CREX,
+// initial_value=1)), and a segment for the counter. It takes the lock, starts its
 // children (this same program, re-executed), and lets them go by releasing
 // it. Each child then adds 1 to a counter kept in shared memory, many times,
 // each time with a read, a pause and a write that would lose updates if two
@@ -67,25 +68,19 @@ func main() {
 func parent(ctx context.Context, w io.Writer, children, rounds int) (err error) {
 	out := &lockedWriter{w: w} // the children write to it too
 	ns := ipcfs.New()
-	f, err := ns.CreateTemp("sem", "semlock-*")
+	f, err := ns.CreateTemp("sem", "semlock-*", ipcfs.WithSemValue(1)) // a free lock
 	if err != nil {
 		return err
 	}
 	lock := f.(ipcfs.Sem)
-	defer func() { err = errors.Join(err, lock.Close(), ns.Remove("sem/"+lock.Name()[1:])) }()
-	g, err := ns.CreateTemp("shm", "semlock-counter-*")
+	// Name is the path CreateTemp made ("sem/semlock-..."): Remove takes it.
+	defer func() { err = errors.Join(err, lock.Close(), ns.Remove(lock.Name())) }()
+	g, err := ns.CreateTemp("shm", "semlock-counter-*", ipcfs.WithShmSize(8))
 	if err != nil {
 		return err
 	}
 	counter := g.(ipcfs.Shm)
-	defer func() { err = errors.Join(err, counter.Close(), ns.Remove("shm/"+counter.Name()[1:])) }()
-	if err := counter.Truncate(8); err != nil {
-		return err
-	}
-	// A new semaphore holds 0; one release makes it a free lock.
-	if err := lock.Release(); err != nil {
-		return err
-	}
+	defer func() { err = errors.Join(err, counter.Close(), ns.Remove(counter.Name())) }()
 	fmt.Fprintf(out, "parent: created semaphore %s (value 1) and counter %s\n", lock.Name(), counter.Name())
 
 	if err := lock.Acquire(ctx); err != nil {
@@ -140,19 +135,23 @@ func parent(ctx context.Context, w io.Writer, children, rounds int) (err error) 
 	return nil
 }
 
-// child takes the lock rounds times and adds 1 to the counter each time.
-func child(semName, shmName string, rounds int) (err error) {
+// child takes the lock (at the namespace path semPath) rounds times and adds
+// 1 to the counter (at shmPath) each time.
+func child(semPath, shmPath string, rounds int) (err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	lock, err := ipcfs.OpenSem(semName, os.O_RDWR, 0, 0)
+	ns := ipcfs.New()
+	f, err := ns.OpenFile(semPath, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
+	lock := f.(ipcfs.Sem)
 	defer func() { err = errors.Join(err, lock.Close()) }()
-	counter, err := ipcfs.OpenShm(shmName, os.O_RDWR, 0, 0)
+	g, err := ns.OpenFile(shmPath, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
+	counter := g.(ipcfs.Shm)
 	defer func() { err = errors.Join(err, counter.Close()) }()
 	for range rounds {
 		if err := lock.Acquire(ctx); err != nil {

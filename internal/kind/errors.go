@@ -123,3 +123,25 @@ func IfClosed(op, name string, closed bool) error {
 	}
 	return nil
 }
+
+// directionError is the error of a call a handle's access mode does not
+// allow: a receive on a queue opened O_WRONLY, a send on one opened
+// O_RDONLY, a write to a segment opened O_RDONLY. The kernel says EBADF;
+// posix_ipc raises PermissionsError. errors.Is holds for both
+// fs.ErrPermission and syscall.EBADF.
+type directionError struct{ msg string }
+
+func (e *directionError) Error() string   { return e.msg }
+func (e *directionError) Unwrap() []error { return []error{fs.ErrPermission, sys.EBADF} }
+
+// NotReadable is the error of a read (a receive) on a handle not open for
+// reading.
+func NotReadable() error {
+	return &directionError{"permission denied: the handle is not open for reading (opened write-only, O_WRONLY)"}
+}
+
+// NotWritable is the error of a write (a send, a resize) on a handle not
+// open for writing.
+func NotWritable() error {
+	return &directionError{"permission denied: the handle is not open for writing (opened read-only, O_RDONLY)"}
+}

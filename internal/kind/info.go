@@ -35,12 +35,28 @@ func NewInfo(name string, size int64, mode fs.FileMode, modTime time.Time, sys a
 }
 
 // Info returns the FileInfo every namespace gives for the object of kind k
-// named name (its clean name): the mode is k.Type plus the permission,
-// setuid, setgid and sticky bits of mode; size is a segment's length, the
-// bytes of the messages a queue holds, or a semaphore's value (the units a
-// Read could take now).
+// named name (its clean name): a regular file, as the host's own files of
+// every kind are (/dev/shm/NAME, /dev/shm/sem.NAME, /dev/mqueue/NAME), with
+// the permission, setuid, setgid and sticky bits of mode. size is a
+// segment's length; for the kinds whose reads consume, use StatusInfo.
 func (k *Kind) Info(name string, size int64, mode fs.FileMode, modTime time.Time, sys any) fs.FileInfo {
-	return NewInfo(name, size, k.Type|mode&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky), modTime, sys)
+	return NewInfo(name, size, mode&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky), modTime, sys)
+}
+
+// A Statuser is the Sys value of a queue's or a semaphore's FileInfo
+// (ipcfs.MqInfo, ipcfs.SemInfo): it gives the object's status text.
+type Statuser interface {
+	// Status returns the text a look-only open of the object reads.
+	Status() string
+}
+
+// StatusInfo returns the FileInfo every namespace gives for a queue or a
+// semaphore (k.Consumes) named name: as Info, with Sys sys and Size the
+// length of sys.Status(), the text that opening the object to look
+// (fs.FS's Open) reads. So Stat and what a look-only file reads agree, as
+// testing/fstest.TestFS and http.FileServer need.
+func (k *Kind) StatusInfo(name string, mode fs.FileMode, modTime time.Time, sys Statuser) fs.FileInfo {
+	return k.Info(name, int64(len(sys.Status())), mode, modTime, sys)
 }
 
 // DirInfo returns the FileInfo of the root (k nil) or of k's directory,

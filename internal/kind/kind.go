@@ -6,11 +6,10 @@
 // files, open-flag policy, file-info shape and the texts of the errors they
 // share live here once, so no two implementations can disagree on them.
 //
-// Nothing here makes a system call: the kernel's side of each kind is in
-// internal/shm, internal/mq and internal/sem.
+// Nothing here makes a system call (except HostNames, which reads a host
+// directory's names): the kernel's side of each kind is in internal/shm,
+// internal/mq and internal/sem.
 package kind
-
-import "io/fs"
 
 // Kind describes one kind of IPC object. The three values are Shm, Mq and
 // Sem; compare kinds by pointer, and index per-implementation tables by ID.
@@ -22,9 +21,12 @@ type Kind struct {
 	Dir string
 	// Title names the kind in messages ("shared memory segment").
 	Title string
-	// Type is the type part of an object's fs.FileMode: 0 (a regular file)
-	// for segments, fs.ModeIrregular for queues and semaphores.
-	Type fs.FileMode
+	// Consumes reports that reading the object through a handle takes
+	// something from it (a queue's Read receives a message, a semaphore's
+	// acquires a unit). Opening such an object to look, as fs.FS's Open
+	// does, gives its status text instead (see Status); a segment opened so
+	// is the segment, read-only.
+	Consumes bool
 	// MaxLen is the longest name, without the leading slash.
 	MaxLen int
 	// NeedsMount reports that objects of the kind are listed, stat'ed and
@@ -54,11 +56,11 @@ var (
 		hostDir: ShmDir, reserved: SemPrefix, flags: shmFlags,
 	}
 	Mq = &Kind{
-		ID: MqID, Dir: "mq", Title: "message queue", Type: fs.ModeIrregular, MaxLen: 255,
+		ID: MqID, Dir: "mq", Title: "message queue", Consumes: true, MaxLen: 255,
 		NeedsMount: true, hostDir: MqueueDir, flags: mqFlags,
 	}
 	Sem = &Kind{
-		ID: SemID, Dir: "sem", Title: "named semaphore", Type: fs.ModeIrregular, MaxLen: 255 - len(SemPrefix),
+		ID: SemID, Dir: "sem", Title: "named semaphore", Consumes: true, MaxLen: 255 - len(SemPrefix),
 		hostDir: ShmDir, hostPrefix: SemPrefix, flags: semFlags,
 	}
 )

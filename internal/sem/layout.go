@@ -136,3 +136,14 @@ func Validate(head []byte) error {
 	_, err := Host.Parse(head)
 	return err
 }
+
+// Decode returns the value and nwaiters stored in the first bytes of a
+// semaphore (a file's head, read without mapping it: at least Size bytes).
+func (l Layout) Decode(head []byte) State {
+	word, nwaiters, _ := l.Fields(head)
+	return State{Value: word >> l.ValueShift, Waiters: nwaiters}
+}
+
+// Decode returns the state stored in the first bytes of a semaphore in
+// this machine's layout (Host.Decode).
+func Decode(head []byte) State { return Host.Decode(head) }

@@ -226,41 +226,41 @@ func info(st *syscall.Stat_t) Info {
 	return Info{Perm: fs.FileMode(st.Mode).Perm(), ModTime: time.Unix(st.Mtim.Unix()), Sys: st}
 }
 
-// Peek returns what stat says of the semaphore file at path and its value,
-// read with pread (the file is not mapped). A file that cannot be opened for
-// reading (no permission) gives its stat and ok == false. Symlinks are
+// Peek returns what stat says of the semaphore file at path and its value
+// and nwaiters, read with pread (the file is not mapped). A file that
+// cannot be opened for reading (no permission) gives its stat and ok ==
+// false. Symlinks are
 // never followed (ELOOP); a file not in the semaphore format gives an
 // error wrapping ErrNotSemaphore.
-func Peek(path string) (in Info, value uint32, ok bool, err error) {
+func Peek(path string) (in Info, state State, ok bool, err error) {
 	st := new(syscall.Stat_t)
 	fd, err := openRetry(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err == unix.EACCES {
 		if err = sys.Retry(func() error { return syscall.Lstat(path, st) }); err != nil {
-			return info(st), 0, false, err
+			return info(st), State{}, false, err
 		}
 		if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < Size {
-			return info(st), 0, false, Validate(nil)
+			return info(st), State{}, false, Validate(nil)
 		}
-		return info(st), 0, false, nil
+		return info(st), State{}, false, nil
 	}
 	if err != nil {
-		return info(st), 0, false, err
+		return info(st), State{}, false, err
 	}
 	defer unix.Close(fd)
 	if err := sys.Retry(func() error { return syscall.Fstat(fd, st) }); err != nil {
-		return info(st), 0, false, err
+		return info(st), State{}, false, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return info(st), 0, false, ErrNotSemaphore
+		return info(st), State{}, false, ErrNotSemaphore
 	}
 	head := make([]byte, Size)
 	n, err := preadRetry(fd, head)
 	if err != nil {
-		return info(st), 0, false, err
+		return info(st), State{}, false, err
 	}
-	value, err = Host.Parse(head[:n])
-	if err != nil {
-		return info(st), 0, false, err
+	if _, err := Host.Parse(head[:n]); err != nil {
+		return info(st), State{}, false, err
 	}
-	return info(st), value, true, nil
+	return info(st), Host.Decode(head), true, nil
 }

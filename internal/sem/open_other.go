@@ -12,7 +12,9 @@ func openFile(path string, create, excl bool, perm uint32, value uint32) (int, f
 func closeFd(fd int) {}
 
 // Peek is unsupported outside Linux.
-func Peek(path string) (Info, uint32, bool, error) { return Info{}, 0, false, errors.ErrUnsupported }
+func Peek(path string) (Info, State, bool, error) {
+	return Info{}, State{}, false, errors.ErrUnsupported
+}
 
 // Unlink is unsupported outside Linux.
 func Unlink(path string) error { return errors.ErrUnsupported }

@@ -12,20 +12,20 @@ import (
 
 // Stat returns what fstat says of the semaphore's file, through the
 // descriptor the object keeps (so it works after the name is removed), and
-// the value; fs.ErrClosed after Close.
-func (h *Handle) Stat() (Info, uint32, error) {
+// the value and nwaiters; fs.ErrClosed after Close.
+func (h *Handle) Stat() (Info, State, error) {
 	o := h.obj
 	o.fdMu.RLock()
 	defer o.fdMu.RUnlock()
 	if h.Closed() || o.file == nil {
-		return Info{}, 0, fs.ErrClosed
+		return Info{}, State{}, fs.ErrClosed
 	}
 	st := new(syscall.Stat_t)
 	fd := int(o.file.Fd())
 	if err := sys.Retry(func() error { return syscall.Fstat(fd, st) }); err != nil {
-		return Info{}, 0, err
+		return Info{}, State{}, err
 	}
-	v := h.Word.Value()
+	v := h.Word.State()
 	runtime.KeepAlive(h)
 	return info(st), v, nil
 }

@@ -8,9 +8,9 @@ import (
 )
 
 // Stat is unsupported outside Linux (no handle can be opened there).
-func (h *Handle) Stat() (Info, uint32, error) {
+func (h *Handle) Stat() (Info, State, error) {
 	if h.Closed() {
-		return Info{}, 0, fs.ErrClosed
+		return Info{}, State{}, fs.ErrClosed
 	}
-	return Info{}, 0, errors.ErrUnsupported
+	return Info{}, State{}, errors.ErrUnsupported
 }

@@ -42,6 +42,14 @@ const ValueMax = 1<<31 - 1
 // Shared is the value of the private field of a named semaphore.
 const Shared = futex.PrivateFlag
 
+// State is what a semaphore holds: its value and nwaiters, the waiters
+// registered in all processes (one per waiting goroutine of this package,
+// and stale ones left by killed processes).
+type State struct {
+	Value   uint32
+	Waiters uint32
+}
+
 // Post adds one unit (sem_post) and wakes one waiter if any is registered.
 // At ValueMax it returns syscall.EOVERFLOW and changes nothing.
 func (w Word) Post() error {

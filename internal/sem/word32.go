@@ -67,6 +67,10 @@ func (w Word) Value() uint32 { return atomic.LoadUint32(w.value) >> 1 }
 // including stale ones left by killed processes.
 func (w Word) Waiters() uint32 { return atomic.LoadUint32(w.nwaiters) }
 
+// State returns the value and nwaiters. They are two words here, read one
+// after the other (glibc updates them apart too).
+func (w Word) State() State { return State{Value: w.Value(), Waiters: w.Waiters()} }
+
 // tryPost adds one unit if the waiters bit is clear and nothing else
 // changes the word meanwhile, in one attempt, and reports whether it did:
 // the whole of a sem_post that owes no wake-up, small enough to inline.

@@ -62,6 +62,12 @@ func (w Word) Value() uint32 { return uint32(w.Load() & valMask) }
 // including stale ones left by killed processes.
 func (w Word) Waiters() uint32 { return uint32(w.Load() >> 32) }
 
+// State returns the value and nwaiters, read at once.
+func (w Word) State() State {
+	d := w.Load()
+	return State{Value: uint32(d & valMask), Waiters: uint32(d >> 32)}
+}
+
 // tryPost adds one unit if no waiter is registered and nothing else
 // changes the word meanwhile, in one attempt, and reports whether it did:
 // the whole of a sem_post that owes no wake-up, small enough to inline.
