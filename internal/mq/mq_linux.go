@@ -138,7 +138,7 @@ func timedSend(fd int, msg []byte, prio uint, abs *Timespec, raw bool) error {
 		p = unsafe.Pointer(&msg[0])
 	}
 	return sys.Retry(func() error {
-		_, e := timed(sysMqTimedsend, raw, uintptr(fd), uintptr(p), uintptr(len(msg)), uintptr(prio), abs)
+		_, e := timed(sysMqTimedsend, raw, fd, p, len(msg), prio, nil, abs)
 		return errno(e)
 	})
 }
@@ -152,7 +152,7 @@ func timedReceive(fd int, buf []byte, abs *Timespec, raw bool) (n int, prio uint
 	}
 	var pr uint32
 	err = sys.Retry(func() error {
-		r, e := timed(sysMqTimedreceive, raw, uintptr(fd), uintptr(p), uintptr(len(buf)), uintptr(unsafe.Pointer(&pr)), abs)
+		r, e := timed(sysMqTimedreceive, raw, fd, p, len(buf), 0, &pr, abs)
 		n = int(r)
 		return errno(e)
 	})
@@ -160,6 +160,29 @@ func timedReceive(fd int, buf []byte, abs *Timespec, raw bool) (n int, prio uint
 		return 0, 0, err
 	}
 	return n, uint(pr), nil
+}
+
+// syscall6 makes the system call trap, mq_timedsend or mq_timedreceive or
+// their _time64 twins, through RawSyscall6 when raw: on descriptor fd, the
+// n bytes at buf, the priority prio to send or prioOut to receive one
+// (non-nil for a receive), and the timeout ts. It takes pointers as
+// pointers and converts them in the system call's own argument list, the
+// only place where the compiler keeps what they point to alive and in
+// place (unsafe.Pointer's rule 4): a uintptr passed through a Go function
+// can point into a stack that has since moved, and the kernel then writes
+// the priority into garbage (seen under qemu-riscv64 in FuzzMqPayload).
+func syscall6(trap uintptr, raw bool, fd int, buf unsafe.Pointer, n int, prio uint, prioOut *uint32, ts unsafe.Pointer) (r uintptr, e unix.Errno) {
+	switch {
+	case prioOut != nil && raw:
+		r, _, e = unix.RawSyscall6(trap, uintptr(fd), uintptr(buf), uintptr(n), uintptr(unsafe.Pointer(prioOut)), uintptr(ts), 0)
+	case prioOut != nil:
+		r, _, e = unix.Syscall6(trap, uintptr(fd), uintptr(buf), uintptr(n), uintptr(unsafe.Pointer(prioOut)), uintptr(ts), 0)
+	case raw:
+		r, _, e = unix.RawSyscall6(trap, uintptr(fd), uintptr(buf), uintptr(n), uintptr(prio), uintptr(ts), 0)
+	default:
+		r, _, e = unix.Syscall6(trap, uintptr(fd), uintptr(buf), uintptr(n), uintptr(prio), uintptr(ts), 0)
+	}
+	return r, e
 }
 
 // GetSetAttr is mq_getsetattr(2): new (may be nil) sets the O_NONBLOCK flag,

@@ -102,3 +102,43 @@ func TestDeadlinesPast2038(t *testing.T) {
 		t.Errorf("TimedReceiveUntil = %q, %d, %v", buf[:n], prio, err)
 	}
 }
+
+// The received priority lands in the caller's variable even when the
+// goroutine's stack grows (and moves) on the way into the system call: a
+// fresh goroutine at every stack depth up to a few pages receives a
+// message. (Regression: the priority's address once crossed a Go function
+// as a uintptr and the kernel wrote into the old stack.)
+func TestReceivedPriorityWhileTheStackMoves(t *testing.T) {
+	name := fmt.Sprintf("ipcfs-internal-mq-stack-%d", os.Getpid())
+	fd, err := Open(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NONBLOCK, 0o600, &Attr{Maxmsg: 1, Msgsize: 8})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer unix.Close(fd)
+	defer Unlink(name)
+	for depth := range 300 {
+		if err := TrySend(fd, []byte("p"), 9); err != nil {
+			t.Fatalf("TrySend: %v", err)
+		}
+		got := make(chan uint)
+		go func() { got <- receiveAtDepth(t, fd, depth) }()
+		if prio := <-got; prio != 9 {
+			t.Fatalf("at stack depth %d: received priority %d, want 9", depth, prio)
+		}
+	}
+}
+
+// receiveAtDepth receives one message from fd after depth nested calls,
+// each using some stack, and returns its priority.
+func receiveAtDepth(t *testing.T, fd, depth int) uint {
+	var pad [64]byte
+	if depth > 0 {
+		pad[depth%64] = byte(depth)
+		return receiveAtDepth(t, fd, depth-1) + uint(pad[depth%64]-byte(depth))
+	}
+	_, prio, err := TryReceive(fd, make([]byte, 8))
+	if err != nil {
+		t.Errorf("TryReceive: %v", err)
+	}
+	return prio
+}

@@ -1,4 +1,4 @@
-//go:build linux && !(386 || arm || mips || mipsle)
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64) && !(386 || arm || mips || mipsle)
 
 package mq
 
@@ -16,13 +16,7 @@ const (
 )
 
 // timed makes the system call trap (sysMqTimedsend or sysMqTimedreceive)
-// with the four arguments before the timeout and the absolute deadline ts
-// (nil: none), through RawSyscall6 when raw.
-func timed(trap uintptr, raw bool, a1, a2, a3, a4 uintptr, ts *Timespec) (uintptr, unix.Errno) {
-	if raw {
-		r, _, e := unix.RawSyscall6(trap, a1, a2, a3, a4, uintptr(unsafe.Pointer(ts)), 0)
-		return r, e
-	}
-	r, _, e := unix.Syscall6(trap, a1, a2, a3, a4, uintptr(unsafe.Pointer(ts)), 0)
-	return r, e
+// with the absolute deadline ts (nil: none); see syscall6.
+func timed(trap uintptr, raw bool, fd int, buf unsafe.Pointer, n int, prio uint, prioOut *uint32, ts *Timespec) (uintptr, unix.Errno) {
+	return syscall6(trap, raw, fd, buf, n, prio, prioOut, unsafe.Pointer(ts))
 }

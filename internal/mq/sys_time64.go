@@ -1,4 +1,4 @@
-//go:build linux && (386 || arm || mips || mipsle)
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64) && (386 || arm || mips || mipsle)
 
 package mq
 
@@ -36,15 +36,10 @@ var noTime64 atomic.Bool
 var pastDeadline32 unix.Timespec
 
 // timed makes the system call trap (sysMqTimedsend or sysMqTimedreceive)
-// with the four arguments before the timeout and the absolute deadline ts
-// (nil: none), through RawSyscall6 when raw.
-func timed(trap uintptr, raw bool, a1, a2, a3, a4 uintptr, ts *Timespec) (uintptr, unix.Errno) {
-	call := unix.Syscall6
-	if raw {
-		call = unix.RawSyscall6
-	}
+// with the absolute deadline ts (nil: none); see syscall6.
+func timed(trap uintptr, raw bool, fd int, buf unsafe.Pointer, n int, prio uint, prioOut *uint32, ts *Timespec) (uintptr, unix.Errno) {
 	if !noTime64.Load() {
-		r, _, e := call(trap, a1, a2, a3, a4, uintptr(unsafe.Pointer(ts)), 0)
+		r, e := syscall6(trap, raw, fd, buf, n, prio, prioOut, unsafe.Pointer(ts))
 		if e != unix.ENOSYS {
 			return r, e
 		}
@@ -60,6 +55,5 @@ func timed(trap uintptr, raw bool, a1, a2, a3, a4 uintptr, ts *Timespec) (uintpt
 		}
 		ts32 = &unix.Timespec{Sec: int32(ts.Sec), Nsec: int32(ts.Nsec)}
 	}
-	r, _, e := call(old32(trap), a1, a2, a3, a4, uintptr(unsafe.Pointer(ts32)), 0)
-	return r, e
+	return syscall6(old32(trap), raw, fd, buf, n, prio, prioOut, unsafe.Pointer(ts32))
 }
