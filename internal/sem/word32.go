@@ -4,7 +4,42 @@ package sem
 
 // glibc's semaphore without 64-bit atomics (32-bit machines): the value
 // and a waiters bit in one 32-bit word, nwaiters in another
-// (nptl/sem_post.c, sem_waitcommon.c, !__HAVE_64B_ATOMICS).
+// (sysdeps/nptl/internaltypes.h struct new_sem; nptl/sem_post.c and
+// nptl/sem_waitcommon.c, the !__HAVE_64B_ATOMICS branches). Verified under
+// qemu-arm against glibc 2.36's own sem_open/sem_wait/sem_post
+// (TestGlibcSemaphoreOnThisArchitecture and the root package's interop
+// tests).
+//
+// sem_t is 16 bytes, in the machine's byte order:
+//
+//	offset 0  uint32 value    value<<1 | SEM_NWAITERS_MASK (bit 0): the futex word
+//	offset 4  int32  private  128 for sem_open (shared futexes)
+//	offset 8  int32  pad
+//	offset 12 uint32 nwaiters registered waiters
+//
+// sem_open(value 5) writes 0a 00 00 00 80 00 00 00 and eight zero bytes.
+// SEM_VALUE_MAX is still INT_MAX (value<<1 fits in 32 bits).
+//
+// sem_post: CAS value -> value+2, unless value>>1 == SEM_VALUE_MAX
+// (EOVERFLOW); then FUTEX_WAKE(1) if the word it replaced had bit 0 set.
+// Posters never read nwaiters: only the bit tells them to wake.
+//
+// sem_wait / sem_trywait fast path: CAS value -> value-2 while value>>1 !=
+// 0 (sem_wait tries once, sem_trywait until it succeeds or sees 0).
+//
+// Slow path: nwaiters++ (acquire); then, in a loop: if bit 0 is clear, CAS
+// it set (release); if value>>1 == 0, FUTEX_WAIT(&value, expected 1 — no
+// unit and the bit set), and ETIMEDOUT or EINTR end the wait; else CAS
+// value -> value-2 (acquire) to take the unit. Leaving, with or without a
+// unit (__sem_wait_32_finish): guess = nwaiters; if guess == 1 clear bit 0
+// (we may be the last waiter); then nwaiters-- (release); if the count
+// before it was above 1 although guess was 1 (someone registered
+// meanwhile), set bit 0 again and FUTEX_WAKE as many as value>>1 units:
+// the posts that saw the bit clear woke no one.
+//
+// So a waiter from another implementation must set the bit itself before
+// it sleeps, or glibc's posts never wake it; registering in nwaiters alone
+// (the 64-bit protocol) is not enough.
 
 import (
 	"sync/atomic"
