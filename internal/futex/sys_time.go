@@ -1,4 +1,4 @@
-//go:build linux && !(386 || arm || mips || mipsle)
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64) && !(386 || arm || mips || mipsle)
 
 package futex
 
