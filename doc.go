@@ -28,6 +28,9 @@
 // "." or "..", a further '/', a NUL byte or a name longer than the kernel or
 // glibc stores (255 bytes; 251 for semaphores) is refused with fs.ErrInvalid.
 // Shared-memory names may not start with "sem.", glibc's semaphore prefix.
+// Other bytes are allowed, but an io/fs path must be valid UTF-8: ReadDir
+// leaves out objects whose names are not, and only the calls by POSIX name
+// (OpenShm, RemoveShm, ...) reach them (see Unlister).
 //
 // Every error is an *fs.PathError whose Err is the raw syscall.Errno or one of
 // the fs sentinels, so errors.Is works with fs.ErrNotExist, fs.ErrExist,

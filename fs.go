@@ -104,13 +104,15 @@ func (f *FS) Stat(p string) (fs.FileInfo, error) {
 
 // ReadDir lists a directory of the namespace, sorted by name. Listing "mq"
 // needs the mqueue file system at /dev/mqueue (ErrMqueueNotMounted
-// otherwise). Objects that vanish while listing are left out.
+// otherwise). Objects that vanish while listing are left out, and so are
+// objects whose names are not valid io/fs path elements (not UTF-8), which
+// no path could reach: Unlisted lists those.
 func (f *FS) ReadDir(p string) ([]fs.DirEntry, error) {
 	l, root, err := kind.ParseDir(p)
 	if err != nil || l.Kind == nil {
 		return root, err
 	}
-	entries, err := listKind(l.Kind)
+	entries, err := listKind(l.Kind, true)
 	if err != nil {
 		return nil, pathError("readdir", p, err)
 	}
@@ -142,7 +144,10 @@ func (f *FS) CreateTemp(dir, pattern string, opts ...TempOption) (File, error) {
 }
 
 // Chmod changes the permission bits of the object at path. For queues it
-// needs the mqueue file system at /dev/mqueue.
+// needs the mqueue file system at /dev/mqueue. A symlink under the object's
+// name gives ELOOP and is not followed; any other file that is not an object
+// (a directory, a FIFO, a socket, a device) gives an error matching ENODEV
+// that says what it found; the same holds for Chown and Chtimes.
 func (f *FS) Chmod(p string, mode fs.FileMode) error {
 	return f.onObject("chmod", p, func(file string) error { return sys.Chmod(file, mode) })
 }
@@ -167,7 +172,11 @@ func (f *FS) onObject(op, p string, do func(hostPath string) error) error {
 	if l.Kind.NeedsMount && !mq.Mounted() {
 		return &fs.PathError{Op: op, Path: p, Err: ErrMqueueNotMounted}
 	}
-	return pathError(op, p, do(l.Kind.HostPath(l.Name)))
+	err = do(l.Kind.HostPath(l.Name))
+	if nr, ok := err.(*sys.NotRegularError); ok {
+		err = l.Kind.NotObject(nr.Type)
+	}
+	return pathError(op, p, err)
 }
 
 // Sub returns the namespace rooted at dir, as fs.Sub would.

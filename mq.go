@@ -21,7 +21,10 @@ import (
 
 // MqFile is an open POSIX message queue (mqd_t): an Mq whose
 // descriptor lives on the Go runtime poller, so any number of goroutines can
-// wait on it without holding an OS thread each.
+// wait on it without holding an OS thread each. A wait first sleeps in the
+// kernel for at most 1 ms, on a second, blocking descriptor of the queue
+// the handle opens when it first waits, so that a busy conversation between
+// processes runs at C's speed (see Receive).
 //
 // Write sends one message at the handle's priority (SetPriority); Read
 // receives one whole message; Send and Receive take a context and a
@@ -58,10 +61,18 @@ type MqFile struct {
 
 	rd, wr mqSide // deadlines of receives and sends
 
-	// rmu guards the internal receive buffer and the message held in it
-	// after a Read or Receive with a buffer too small (see mq_io.go).
+	// sleep is the handle's blocking descriptor of the queue, on which a
+	// wait sleeps in the kernel before it parks on the poller (mq_sleep.go).
+	sleep mqSleepFD
+
+	// rbuf is the internal receive buffer for callers' buffers shorter
+	// than MessageSize. Only receive callbacks use it, and the poller's
+	// read lock runs them one at a time.
+	rbuf []byte
+
+	// rmu guards the message held in rbuf after a Read or Receive with a
+	// buffer too small (see mq_io.go).
 	rmu      sync.Mutex
-	rbuf     []byte
 	pending  bool
 	pendN    int
 	pendPrio uint
@@ -111,7 +122,7 @@ func OpenMq(name string, flag int, perm fs.FileMode, attr *MqAttr) (*MqFile, err
 		}
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	q, err := newMqFile("/"+n, fd, a)
+	q, err := newMqFile("/"+n, fd, flag&mqAccMode, a)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -175,16 +186,17 @@ func mqGetAttr(fd int) (MqAttr, error) {
 	return MqAttr{MaxMessages: a.Maxmsg, MessageSize: a.Msgsize, CurMessages: a.Curmsgs}, nil
 }
 
-// newMqFile wraps the non-blocking queue descriptor fd in an os.File on the
-// runtime poller. It never calls (*os.File).Fd, which would make the
-// descriptor blocking again.
-func newMqFile(name string, fd int, a MqAttr) (*MqFile, error) {
+// newMqFile wraps the non-blocking queue descriptor fd, opened with access
+// mode acc, in an os.File on the runtime poller. It never calls
+// (*os.File).Fd, which would make the descriptor blocking again.
+func newMqFile(name string, fd, acc int, a MqAttr) (*MqFile, error) {
 	st, err := mq.Fstat(fd)
 	if err != nil {
 		mq.Close(fd)
 		return nil, err
 	}
 	q := &MqFile{name: name, fd: fd, key: st.Key, maxMsg: a.MaxMessages, msgSize: a.MessageSize}
+	q.sleep.init(acc)
 	q.file = os.NewFile(uintptr(fd), name)
 	rc, err := q.file.SyscallConn()
 	if err != nil {
@@ -208,10 +220,7 @@ func RemoveMq(name string) error {
 		return &fs.PathError{Op: "remove", Path: name, Err: err}
 	}
 	if err := mq.Unlink(n); err != nil {
-		if err == syscall.EPERM {
-			err = syscall.EACCES // as glibc's mq_unlink reports it
-		}
-		return &fs.PathError{Op: "remove", Path: name, Err: err}
+		return &fs.PathError{Op: "remove", Path: name, Err: sys.UnlinkErrno(err)}
 	}
 	return nil
 }
@@ -274,10 +283,14 @@ func (q *MqFile) control(op string, f func(fd int) error) error {
 }
 
 // Close closes the handle (mq_close). Goroutines waiting in Read, Write,
-// Send or Receive on it return fs.ErrClosed; a message held back by a short
-// Read is discarded. Closing any descriptor of a queue also cancels this
-// process's notification registration on that queue (a kernel rule). A
-// second Close returns fs.ErrClosed.
+// Send or Receive on it return fs.ErrClosed, unless the kernel hands one of
+// them its message first (a goroutine sleeping in the kernel, see Receive):
+// then that call succeeds. Close returns once none of them is still inside
+// the kernel, at most mqSleepBound (1 ms) later. A message held back by a
+// short Read is discarded: the only way a received message is ever lost.
+// Closing any descriptor of a queue also cancels this process's
+// notification registration on that queue (a kernel rule). A second Close
+// returns fs.ErrClosed.
 func (q *MqFile) Close() error {
 	if q == nil {
 		return &fs.PathError{Op: "close", Path: "", Err: fs.ErrInvalid}
@@ -286,7 +299,12 @@ func (q *MqFile) Close() error {
 		return &fs.PathError{Op: "close", Path: q.name, Err: fs.ErrClosed}
 	}
 	mqHandles.remove(q)
-	if err := q.file.Close(); err != nil {
+	// The os.File's Close wakes the goroutines parked on the poller and
+	// waits until no RawConn callback runs: every use of the blocking
+	// descriptor is inside one, so it can be closed after.
+	err := q.file.Close()
+	q.sleep.close()
+	if err != nil {
 		return pathError("close", q.name, err)
 	}
 	return nil
@@ -350,20 +368,33 @@ func (q *MqFile) SetDeadline(t time.Time) error {
 	return q.SetWriteDeadline(t)
 }
 
-// SetReadDeadline sets the deadline for Read and Receive.
+// SetReadDeadline sets the deadline for Read and Receive. A goroutine
+// sleeping in the kernel sees a new deadline within mqSleepBound (see
+// Receive).
 func (q *MqFile) SetReadDeadline(t time.Time) error {
-	if err := q.checkValid("setreaddeadline"); err != nil {
-		return err
-	}
-	return pathError("setreaddeadline", q.name, q.rd.setUser(t))
+	return q.setDeadline("setreaddeadline", false, t)
 }
 
 // SetWriteDeadline sets the deadline for Write, Send and ReadFrom.
 func (q *MqFile) SetWriteDeadline(t time.Time) error {
-	if err := q.checkValid("setwritedeadline"); err != nil {
+	return q.setDeadline("setwritedeadline", true, t)
+}
+
+func (q *MqFile) setDeadline(op string, write bool, t time.Time) error {
+	if err := q.checkValid(op); err != nil {
 		return err
 	}
-	return pathError("setwritedeadline", q.name, q.wr.setUser(t))
+	side := &q.rd
+	if write {
+		side = &q.wr
+	}
+	if err := side.setUser(t); err != nil {
+		if q.closed.Load() { // Close ran meanwhile: the os.File says "use of closed file"
+			err = fs.ErrClosed
+		}
+		return pathError(op, q.name, err)
+	}
+	return nil
 }
 
 // Stat returns the queue's FileInfo, as the namespace's Stat does: a

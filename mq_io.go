@@ -2,16 +2,18 @@ package ipcfs
 
 // Sending and receiving messages. Every attempt is a non-blocking system
 // call made from a RawConn callback; when it would block (EAGAIN) and the
-// handle is in blocking mode, the callback returns false and the goroutine
-// parks on the runtime poller until the queue becomes non-full or non-empty.
-// No OS thread is held while waiting.
+// handle is in blocking mode, the goroutine first sleeps in the kernel for
+// at most mqSleepBound (mq_sleep.go), then, if nothing came, the callback
+// returns false and the goroutine parks on the runtime poller until the
+// queue becomes non-full or non-empty, holding no OS thread.
 //
 // Contexts are turned into poller deadlines, as net does: when ctx ends, the
 // direction's deadline is moved to the past, which wakes the waiter; other
 // goroutines woken by it (their context is fine and the user's deadline has
 // not passed) wait until the cancellation is over and retry. A wait cut
 // short has sent or received nothing: the system call either completed
-// (and the call succeeds) or did not run.
+// (and the call succeeds, even if the wait was being cut short meanwhile) or
+// did not run.
 
 import (
 	"context"
@@ -20,10 +22,12 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ipcfs/ipcfs/internal/kind"
 	"github.com/ipcfs/ipcfs/internal/mq"
+	"github.com/ipcfs/ipcfs/internal/sleepers"
 	"github.com/ipcfs/ipcfs/internal/sys"
 )
 
@@ -33,7 +37,8 @@ import (
 // deadline passes (os.ErrDeadlineExceeded); in those cases nothing is sent.
 // A ctx already done or a write deadline already past fails before trying,
 // even when the queue has room and even in non-blocking mode (Go's rule, as
-// for net.Conn; posix_ipc's timeout=0 is non-blocking mode). msg may hold
+// for net.Conn; posix_ipc's timeout=0 is non-blocking mode). A waiting Send
+// sleeps in the kernel first, as Receive does. msg may hold
 // any bytes, NUL included, up to the queue's MessageSize (longer: an error
 // satisfying errors.Is(err, syscall.EMSGSIZE), nothing sent). prio above
 // MqPriorityMax gives fs.ErrInvalid. A handle opened O_RDONLY fails with an
@@ -53,6 +58,14 @@ func (q *MqFile) Send(ctx context.Context, msg []byte, prio uint) error {
 // net.Conn; posix_ipc's timeout=0 is non-blocking mode). A handle opened
 // O_WRONLY fails with an error matching fs.ErrPermission and syscall.EBADF
 // (posix_ipc's PermissionsError).
+//
+// A waiting Receive first sleeps in the kernel, in mq_timedreceive, for at
+// most 1 ms (mqSleepBound), as a C receiver does, so that a message sent
+// meanwhile reaches it at C's speed; then it parks on the runtime poller and
+// holds no thread. A cancellation, a deadline change or Close reaches a
+// sleeping Receive within that 1 ms. A message the kernel hands to it is
+// returned, even if ctx ended meanwhile. Such a message is never queued, so
+// it fires no Notify registration (see Notify).
 //
 // buf may be shorter than the queue's MessageSize. If the message does not
 // fit, Receive returns io.ErrShortBuffer and the handle keeps the message:
@@ -178,7 +191,8 @@ func (q *MqFile) send(ctx context.Context, op string, msg []byte, prio uint) err
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	o := mqGetOp(q, msg, prio)
+	q.wr.paceSleep()
+	o := mqGetOp(q, ctx, msg, prio)
 	err := q.wait(ctx, true, o.sendFn)
 	if err == nil {
 		err = o.err
@@ -194,7 +208,8 @@ func (q *MqFile) receive(ctx context.Context, op string, buf []byte) (int, uint,
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	o := mqGetOp(q, buf, 0)
+	q.rd.paceSleep()
+	o := mqGetOp(q, ctx, buf, 0)
 	err := q.wait(ctx, false, o.recvFn)
 	if err == nil {
 		err = o.err
@@ -279,6 +294,13 @@ func (q *MqFile) wait(ctx context.Context, write bool, fn func(uintptr) bool) er
 // mqSide multiplexes the poller deadline of one direction (receives or
 // sends) between the user's deadline and context cancellations in progress.
 type mqSide struct {
+	// direct counts the calls of this direction that are still to call
+	// the kernel without trying first (mq_sleep.go).
+	direct atomic.Int32
+	// pace paces the goroutines that sleep in the kernel in this
+	// direction (mq_sleep.go).
+	pace sleepers.Pacer
+
 	mu    sync.Mutex
 	set   func(time.Time) error // the os.File deadline setter
 	user  time.Time             // the deadline the user set
@@ -349,10 +371,12 @@ func (s *mqSide) afterTimeout(ctx context.Context) error {
 // receives allocate nothing.
 type mqOp struct {
 	q      *MqFile
+	ctx    context.Context
 	buf    []byte
 	prio   uint
 	n      int
 	err    error
+	slept  bool // the wait has had its chance to sleep in the kernel
 	sendFn func(uintptr) bool
 	recvFn func(uintptr) bool
 }
@@ -364,19 +388,33 @@ var mqOpPool = sync.Pool{New: func() any {
 	return o
 }}
 
-func mqGetOp(q *MqFile, buf []byte, prio uint) *mqOp {
+func mqGetOp(q *MqFile, ctx context.Context, buf []byte, prio uint) *mqOp {
 	o := mqOpPool.Get().(*mqOp)
-	o.q, o.buf, o.prio, o.n, o.err = q, buf, prio, 0, nil
+	o.q, o.ctx, o.buf, o.prio, o.n, o.err, o.slept = q, ctx, buf, prio, 0, nil, false
 	return o
 }
 
 func mqPutOp(o *mqOp) {
-	o.q, o.buf, o.err = nil, nil, nil
+	o.q, o.ctx, o.buf, o.err = nil, nil, nil, nil
 	mqOpPool.Put(o)
 }
 
+// doSend sends: by a call into the kernel at once in a conversation, else
+// by a try first (mq_sleep.go). On a full queue it sleeps in the kernel,
+// once per wait, then reports false, to park on the poller.
 func (o *mqOp) doSend(fd uintptr) bool {
-	err := mq.TrySend(int(fd), o.buf, o.prio)
+	var err error
+	called := false
+	if !o.slept && o.q.wr.takeDirect() {
+		called, err = o.sleepSend(fd) // a conversation: call the kernel at once
+	}
+	if !called {
+		err = mq.TrySend(int(fd), o.buf, o.prio)
+		if err == sys.EAGAIN && !o.q.nonblock.Load() {
+			o.q.wr.direct.Store(mqDirectRun)
+			_, err = o.sleepSend(fd)
+		}
+	}
 	if err == sys.EAGAIN && !o.q.nonblock.Load() {
 		return false
 	}
@@ -387,18 +425,12 @@ func (o *mqOp) doSend(fd uintptr) bool {
 // doRecv delivers the message held back by an earlier short receive, if
 // any, else receives one: straight into the caller's buffer when it can hold
 // MessageSize bytes (the kernel's rule), else into the handle's buffer,
-// keeping the message there if it does not fit the caller's.
+// keeping the message there if it does not fit the caller's. It calls the
+// kernel as doSend does; on an empty queue it sleeps in the kernel, once per
+// wait, then reports false, to park on the poller.
 func (o *mqOp) doRecv(fd uintptr) bool {
 	q := o.q
-	q.rmu.Lock()
-	defer q.rmu.Unlock()
-	if q.pending {
-		if len(o.buf) < q.pendN {
-			o.err = io.ErrShortBuffer
-			return true
-		}
-		o.n, o.prio = copy(o.buf, q.rbuf[:q.pendN]), q.pendPrio
-		q.pending = false
+	if q.deliverHeld(o) {
 		return true
 	}
 	dst, internal := o.buf, false
@@ -408,7 +440,20 @@ func (o *mqOp) doRecv(fd uintptr) bool {
 		}
 		dst, internal = q.rbuf, true
 	}
-	n, prio, err := mq.TryReceive(int(fd), dst)
+	var n int
+	var prio uint
+	var err error
+	called := false
+	if !o.slept && q.rd.takeDirect() {
+		n, prio, called, err = o.sleepReceive(fd, dst) // a conversation: call the kernel at once
+	}
+	if !called {
+		n, prio, err = mq.TryReceive(int(fd), dst)
+		if err == sys.EAGAIN && !q.nonblock.Load() {
+			q.rd.direct.Store(mqDirectRun)
+			n, prio, _, err = o.sleepReceive(fd, dst)
+		}
+	}
 	if err == sys.EAGAIN && !q.nonblock.Load() {
 		return false
 	}
@@ -416,14 +461,33 @@ func (o *mqOp) doRecv(fd uintptr) bool {
 		o.err = err
 		return true
 	}
+	if internal && n > len(o.buf) {
+		q.rmu.Lock()
+		q.pending, q.pendN, q.pendPrio = true, n, prio
+		q.rmu.Unlock()
+		o.err = io.ErrShortBuffer
+		return true
+	}
 	if internal {
-		if n > len(o.buf) {
-			q.pending, q.pendN, q.pendPrio = true, n, prio
-			o.err = io.ErrShortBuffer
-			return true
-		}
 		copy(o.buf, dst[:n])
 	}
 	o.n, o.prio = n, prio
+	return true
+}
+
+// deliverHeld completes o with the message held back by an earlier short
+// receive, if there is one, and reports whether there was.
+func (q *MqFile) deliverHeld(o *mqOp) bool {
+	q.rmu.Lock()
+	defer q.rmu.Unlock()
+	if !q.pending {
+		return false
+	}
+	if len(o.buf) < q.pendN {
+		o.err = io.ErrShortBuffer
+		return true
+	}
+	o.n, o.prio = copy(o.buf, q.rbuf[:q.pendN]), q.pendPrio
+	q.pending = false
 	return true
 }

@@ -2,7 +2,6 @@ package ipcfs
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -23,10 +22,11 @@ const MqPriorityMax = mq.PrioMax - 1
 // system (posix_ipc's MESSAGE_QUEUES_SUPPORTED): true on Linux.
 const MqSupported = runtime.GOOS == "linux"
 
-// MqSignalMin and MqSignalMax bound the signals recommended for
-// MqFile.NotifySignal (posix_ipc's USER_SIGNAL_MIN and USER_SIGNAL_MAX): the
-// real-time signals 35 to 64. Signals 32 and 33 are reserved by glibc and 34
-// by the Go runtime (os/signal cannot receive them).
+// MqSignalMin and MqSignalMax bound the real-time signals MqFile.NotifySignal
+// takes (posix_ipc's USER_SIGNAL_MIN and USER_SIGNAL_MAX): 35 to 64.
+// Signals 32 and 33 are reserved by glibc and 34 by the Go runtime
+// (os/signal cannot receive them). NotifySignal also takes SIGUSR1 and
+// SIGUSR2, and no other signal.
 const (
 	MqSignalMin = 35
 	MqSignalMax = 64
@@ -171,11 +171,11 @@ func mqExplainOpen(errno sys.Errno, create bool, attr *MqAttr) error {
 	case syscall.EINVAL:
 		if maxMsg > l.MaxMessagesLimit {
 			return kind.MqAttrTooLarge("max messages", maxMsg, l.MaxMessagesLimit, mqProcDir+"msg_max",
-				fmt.Sprintf("raise it as root: sysctl fs.mqueue.msg_max=%d", maxMsg))
+				kind.MqRaiseHint("msg_max", maxMsg, kind.MqHardMaxMessages))
 		}
 		if msgSize > l.MessageSizeLimit {
 			return kind.MqAttrTooLarge("message size", msgSize, l.MessageSizeLimit, mqProcDir+"msgsize_max",
-				fmt.Sprintf("raise it as root: sysctl fs.mqueue.msgsize_max=%d", msgSize))
+				kind.MqRaiseHint("msgsize_max", msgSize, kind.MqHardMessageSize))
 		}
 	case sys.ENOSPC:
 		return kind.Limit(errno, "too many message queues: %squeues_max is %d (remove unused queues, or raise it as root: sysctl fs.mqueue.queues_max=N)",

@@ -84,9 +84,9 @@ func relCheckMsgMax(c *relChild) {
 		words []string
 	}{
 		{"MaxMessages above msg_max", MqAttr{MaxMessages: msgMax + 1, MessageSize: 16}, []string{"msg_max", "sysctl"}},
-		{"MaxMessages huge", MqAttr{MaxMessages: 1 << 40, MessageSize: 16}, []string{"msg_max", "sysctl"}},
+		{"MaxMessages huge", MqAttr{MaxMessages: 1 << 40, MessageSize: 16}, []string{"msg_max", "hard limit 65536"}},
 		{"MessageSize above msgsize_max", MqAttr{MaxMessages: 2, MessageSize: msgsizeMax + 1}, []string{"msgsize_max", "sysctl"}},
-		{"MessageSize huge", MqAttr{MaxMessages: 2, MessageSize: 1 << 40}, []string{"msgsize_max", "sysctl"}},
+		{"MessageSize huge", MqAttr{MaxMessages: 2, MessageSize: 1 << 40}, []string{"msgsize_max", "hard limit 16777216"}},
 	}
 	for _, tc := range cases {
 		name := relChildName("msgmax")
@@ -271,6 +271,45 @@ func TestMqLimitErrorsNameTheLimit(t *testing.T) {
 	}
 	if mqCost(10, 8192) != 82880 || mqCost(1, 1) != 97 {
 		t.Errorf("mqCost does not match the kernel's accounting")
+	}
+}
+
+// A hint to raise a limit never suggests a value the kernel refuses: past
+// the hard limits (msg_max 65536, msgsize_max 16 MiB; linux-ipc.md §7.8) it
+// names the hard limit instead (issue 12).
+func TestMqLimitHintsNeverSuggestAValueTheKernelRefuses(t *testing.T) {
+	l, err := ReadMqLimits()
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, c := range []struct {
+		attr      MqAttr
+		want, not []string
+	}{
+		{MqAttr{MaxMessages: 1 << 40, MessageSize: 8}, []string{"65536", "hard limit"}, []string{"msg_max=1099511627776"}},
+		{MqAttr{MaxMessages: 65537, MessageSize: 8}, []string{"65536", "hard limit"}, []string{"msg_max=65537"}},
+		{MqAttr{MaxMessages: 1, MessageSize: 16<<20 + 1}, []string{"16777216", "hard limit"}, []string{"msgsize_max=16777217"}},
+		{MqAttr{MaxMessages: 1, MessageSize: 1 << 40}, []string{"16777216", "hard limit"}, []string{"msgsize_max=1099511627776"}},
+		{MqAttr{MaxMessages: l.MaxMessagesLimit + 1, MessageSize: 8}, []string{fmt.Sprintf("sysctl fs.mqueue.msg_max=%d", l.MaxMessagesLimit+1)}, nil},
+		{MqAttr{MaxMessages: 1, MessageSize: l.MessageSizeLimit + 1}, []string{fmt.Sprintf("sysctl fs.mqueue.msgsize_max=%d", l.MessageSizeLimit+1)}, nil},
+	} {
+		if c.attr.MaxMessages > 65536 && l.MaxMessagesLimit+1 > 65536 || c.attr.MessageSize > 16<<20 && l.MessageSizeLimit+1 > 16<<20 {
+			continue // limits at their hard maximum: the last two cases are the first ones
+		}
+		err := mqExplainOpen(syscall.EINVAL, true, &c.attr)
+		if !errors.Is(err, syscall.EINVAL) {
+			t.Errorf("%+v: %v; want EINVAL", c.attr, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%+v: %q; want it to say %q", c.attr, err, w)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(err.Error(), w) {
+				t.Errorf("%+v: %q suggests %q, which the kernel refuses", c.attr, err, w)
+			}
+		}
 	}
 }
 

@@ -27,10 +27,17 @@ import (
 //
 // The kernel rules apply: only one process may be registered on a queue
 // (otherwise ErrBusy, also when this process already is, through any
-// handle); nothing fires when a receiver is already waiting, as it takes the
-// message directly; and the registration is removed by CancelNotify, or when
-// this process closes any descriptor of the queue — any MqFile of it, not
-// only this one.
+// handle); nothing fires when a receiver is sleeping in mq_receive, as it
+// takes the message directly; and the registration is removed by
+// CancelNotify, or when this process closes any descriptor of the queue —
+// any MqFile of it, not only this one.
+//
+// A Receive of this process that waits sleeps in mq_timedreceive for its
+// first millisecond (see Receive): a message arriving then goes straight to
+// it, fires nothing, and the registration stays armed for the next message
+// that finds the queue empty. Once the Receive waits on the runtime poller,
+// the message is queued first, so the registration fires, and the Receive
+// gets the message too.
 func (q *MqFile) Notify(fn func()) error {
 	if err := q.checkValid("notify"); err != nil {
 		return err
@@ -56,12 +63,18 @@ func (q *MqFile) NotifyChan() (<-chan struct{}, error) {
 // posix_ipc's request_notification(signum)). The registration rules of
 // Notify apply.
 //
+// sig must be a signal the program may catch and the Go runtime leaves to
+// it: SIGUSR1, SIGUSR2, or a real-time signal from MqSignalMin (35) to
+// MqSignalMax (64). Every other signal gives fs.ErrInvalid and registers
+// nothing: SIGKILL and SIGSTOP cannot be caught (a message would kill or
+// stop the process), the runtime uses SIGURG, SIGPROF, SIGSEGV and the
+// like, glibc and the runtime reserve 32 to 34, and the terminal and job
+// control signals (SIGINT, SIGTERM, SIGHUP, SIGCHLD, ...) mean something
+// else already.
+//
 // Call os/signal.Notify for sig before NotifySignal: a signal nobody asked
-// for is dropped (or, for some, kills the process). Use the real-time signals
-// MqSignalMin (35) to MqSignalMax (64): os/signal delivers them only as a number,
-// so use one per queue. Signals 32 to 34 are reserved by glibc and the Go
-// runtime and give fs.ErrInvalid, as do non-Unix signals and numbers outside
-// 1..64.
+// for is dropped. os/signal delivers real-time signals only as a number, so
+// use one per queue.
 func (q *MqFile) NotifySignal(sig os.Signal) error {
 	if err := q.checkValid("notify"); err != nil {
 		return err
@@ -70,10 +83,13 @@ func (q *MqFile) NotifySignal(sig os.Signal) error {
 	switch {
 	case !ok:
 		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %v is not a syscall.Signal", sig)}
-	case s < 1 || s > MqSignalMax:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is outside 1..%d", s, MqSignalMax)}
+	case sys.UserSignal(s) || s >= MqSignalMin && s <= MqSignalMax:
 	case s >= 32 && s < MqSignalMin:
-		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is reserved by glibc and the Go runtime (use %d..%d)", s, MqSignalMin, MqSignalMax)}
+		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is reserved by glibc and the Go runtime (use SIGUSR1, SIGUSR2 or %d..%d)", s, MqSignalMin, MqSignalMax)}
+	case s < 1 || s > MqSignalMax:
+		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d is outside 1..%d (use SIGUSR1, SIGUSR2 or %d..%d)", s, MqSignalMax, MqSignalMin, MqSignalMax)}
+	default:
+		return &fs.PathError{Op: "notify", Path: q.name, Err: kind.InvalidParam("signal %d (%v) is not free for the program: it cannot be caught, or the Go runtime or the terminal uses it (use SIGUSR1, SIGUSR2 or %d..%d)", s, sig, MqSignalMin, MqSignalMax)}
 	}
 	return q.control("notify", func(fd int) error { return mq.NotifySignal(fd, s) })
 }

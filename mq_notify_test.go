@@ -5,6 +5,7 @@ package ipcfs
 import (
 	"bufio"
 	"errors"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -250,5 +251,51 @@ func TestMqRegistrationSurvivesStatButNotClosingAnotherHandle(t *testing.T) {
 	q2.Close()
 	if mqRegistered(t, q) {
 		t.Errorf("registration survived closing another handle: %q", mqStatus(t, q))
+	}
+}
+
+// NotifySignal takes only signals a program may catch and the Go runtime
+// leaves to it: SIGUSR1, SIGUSR2 and the real-time signals MqSignalMin to
+// MqSignalMax. Anything else (SIGKILL and SIGSTOP, which would kill or
+// stop the process when a message arrives; signals the runtime or glibc
+// use) is fs.ErrInvalid and registers nothing.
+func TestMqNotifySignalAcceptsOnlyFreeCatchableSignals(t *testing.T) {
+	q := mqCreate(t, 0, mqSmall)
+	refused := []syscall.Signal{0, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGILL,
+		syscall.SIGTRAP, syscall.SIGABRT, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGKILL, syscall.SIGSEGV,
+		syscall.SIGPIPE, syscall.SIGALRM, syscall.SIGTERM, syscall.SIGSTKFLT, syscall.SIGCHLD, syscall.SIGCONT,
+		syscall.SIGSTOP, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGURG, syscall.SIGXCPU,
+		syscall.SIGXFSZ, syscall.SIGVTALRM, syscall.SIGPROF, syscall.SIGWINCH, syscall.SIGIO, syscall.SIGPWR,
+		syscall.SIGSYS, 32, 33, 34, MqSignalMax + 1, -1}
+	for _, sig := range refused {
+		err := q.NotifySignal(sig)
+		var pe *fs.PathError
+		if !errors.As(err, &pe) || !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("NotifySignal(%d %v) = %v; want fs.ErrInvalid", int(sig), sig, err)
+		}
+		if err == nil {
+			q.CancelNotify()
+		}
+	}
+	if testenv.Emulated() {
+		t.Skip(testenv.NoMqNotify) // the refusals above make no system call
+	}
+	if mqRegistered(t, q) {
+		t.Errorf("a refused signal registered: %q", mqStatus(t, q))
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGUSR2, MqSignalMin, MqSignalMax} {
+		if err := q.NotifySignal(sig); err != nil {
+			t.Errorf("NotifySignal(%v) = %v; want nil", sig, err)
+			continue
+		}
+		if !mqRegistered(t, q) {
+			t.Errorf("NotifySignal(%v) registered nothing", sig)
+		}
+		if err := q.CancelNotify(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := q.NotifySignal(os.Interrupt); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("NotifySignal(os.Interrupt) = %v; want fs.ErrInvalid", err)
 	}
 }

@@ -145,6 +145,12 @@ type Sem interface {
 // holding the three directories "shm", "mq" and "sem"; objects are
 // "shm/NAME", "mq/NAME" and "sem/NAME".
 //
+// A POSIX name may hold any bytes but '/' and NUL, and fs.ValidPath takes
+// only valid UTF-8, so an object whose name is not valid UTF-8 (anyone can
+// plant one in /dev/shm) has no path: ReadDir leaves it out, and only the
+// calls by POSIX name (OpenShm, OpenMq, OpenSem, RemoveShm, ...) reach it.
+// Namespaces that can hold such objects list them with Unlisted (Unlister).
+//
 // What the fs.FS interfaces reach only looks: Open, ReadDir, Stat, and so
 // fs.ReadFile, fs.WalkDir, fs.Sub, fs.Glob, http.FS, os.CopyFS and
 // testing/fstest.TestFS, never receive, send, acquire or release, and never

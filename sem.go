@@ -68,8 +68,9 @@ var _ Sem = (*SemFile)(nil)
 // file in /dev/shm that has no name yet (O_TMPFILE) and then linked to its
 // name, so a process killed while creating leaves nothing behind (glibc's
 // named temporary file is the fallback where O_TMPFILE is refused). A file
-// under the name that is not a semaphore (for example a zero-length one)
-// gives an error matching fs.ErrInvalid, never a crash.
+// under the name that is not a semaphore (a zero-length file, a FIFO, a
+// directory) gives an error matching fs.ErrInvalid that says what it found,
+// never a crash.
 func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, error) {
 	n, err := kind.Sem.Clean(name)
 	if err != nil {
@@ -80,6 +81,9 @@ func OpenSem(name string, flag int, perm fs.FileMode, value uint32) (*SemFile, e
 	}
 	o, err := sem.Open(kind.Sem.HostPath(n), flag&os.O_CREATE != 0, flag&os.O_EXCL != 0, uint32(perm.Perm()), value)
 	if err != nil {
+		if t, ok := sys.OpenRefused(kind.Sem.HostPath(n), err); ok {
+			err = sem.NotSemaphore(t, 0)
+		}
 		return nil, pathError("open", name, explainNofile(err))
 	}
 	s := &SemFile{name: "/" + n}

@@ -39,9 +39,14 @@ var ErrShmShrunk error = &errnoSentinel{"shared memory segment shrank under the 
 // fails with ErrShmShrunk instead of raising SIGBUS; bytes past the new
 // end inside its last page read as zeros until the handle learns the size.
 //
-// A ShmFile is safe for concurrent use by many goroutines. Close waits for
-// copies in progress (including a ReadFrom or WriteTo chunk); calls after
-// Close fail with fs.ErrClosed.
+// A ShmFile is safe for concurrent use by many goroutines. It holds none of
+// its locks while it runs the caller's code (the writer of WriteTo, the
+// reader of ReadFrom) or touches memory the caller passed, so a panic or a
+// fault there, recovered by the caller, leaves it usable, and two copies
+// between the same two handles in opposite directions cannot deadlock.
+// Close does not wait for calls in progress: it returns at once, and the
+// mapping a call is using stays mapped until that call returns; later
+// calls fail with fs.ErrClosed.
 //
 // Close a ShmFile when done with it. A handle dropped without Close is not
 // leaked: once the garbage collector finds it unreachable, a cleanup
@@ -52,13 +57,24 @@ type ShmFile struct {
 	name     string // "/NAME"
 	readOnly bool
 
-	mu      sync.RWMutex // guards closed and *shmRes (fd, m, old); held for writing to remap and close
-	closed  bool
-	*shmRes                 // descriptor and mappings; also owned by cleanup until Close
-	cleanup runtime.Cleanup // releases *shmRes if f is dropped without Close
-	size    atomic.Int64    // last known size of the segment
+	// mu guards *shmRes (fd, m, old) and released. It is held for writing
+	// to remap, resize and close, and for reading while ReadAt and WriteAt
+	// copy between the caller's memory and the mapping (so that Truncate on
+	// this handle never shrinks the segment under such a copy; a fault in
+	// the caller's memory panics through a deferred unlock). It is never
+	// held while the caller's code runs.
+	mu       sync.RWMutex
+	closed   atomic.Bool // set by Close, under mu
+	released bool        // *shmRes is released (unmapped and closed)
+	// pins counts calls using the mapping or the descriptor without mu
+	// (see pin); the last one to leave after Close releases *shmRes.
+	pins    atomic.Int64
+	view    atomic.Pointer[[]byte] // the current mapping (shmRes.m), for pinned calls
+	*shmRes                        // descriptor and mappings; also owned by cleanup until Close
+	cleanup runtime.Cleanup        // releases *shmRes if f is dropped without Close
+	size    atomic.Int64           // last known size of the segment
 
-	posMu sync.Mutex // serializes Read, Write, Seek, ReadFrom and WriteTo
+	posMu sync.Mutex // guards pos; never held while calling the caller's code
 	pos   int64
 }
 
@@ -75,7 +91,8 @@ var _ Shm = (*ShmFile)(nil)
 // new segment's permission bits, subject to the umask; callers usually pass
 // 0600. A missing segment without O_CREATE gives fs.ErrNotExist, a name that
 // is a symlink gives ELOOP (O_NOFOLLOW, as glibc), and a name that is not a
-// regular file gives ENODEV.
+// regular file gives an error matching ENODEV that says what it found ("a
+// FIFO, not a shared memory segment").
 //
 // A size > 0 resizes the segment, new or existing, to size bytes
 // (ftruncate; new bytes read as zeros); size 0 leaves it alone. If the
@@ -95,6 +112,9 @@ func OpenShm(name string, flag int, perm fs.FileMode, size int64) (*ShmFile, err
 	}
 	f, err := shmOpen(n, flag, perm, size)
 	if err != nil {
+		if t, ok := sys.OpenRefused(kind.Shm.HostPath(n), err); ok {
+			err = kind.Shm.NotObject(t)
+		}
 		return nil, &fs.PathError{Op: "open", Path: name, Err: explainNofile(err)}
 	}
 	return f, nil
@@ -148,11 +168,12 @@ func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error)
 		return fail(err)
 	}
 	if !st.Mode.IsRegular() {
-		return fail(sys.ENODEV)
+		return fail(kind.Shm.NotObject(st.Mode))
 	}
 	// Map before resizing (mapping past the end of the file is allowed), so
 	// a size that cannot be mapped fails without resizing anything.
 	f := &ShmFile{name: "/" + n, readOnly: readOnly, shmRes: &shmRes{fd: fd}}
+	f.view.Store(new([]byte))
 	if err := f.mapAtLeast(max(size, st.Size)); err != nil {
 		return fail(err)
 	}
@@ -171,9 +192,9 @@ func shmOpen(n string, flag int, perm fs.FileMode, size int64) (*ShmFile, error)
 // RemoveShm removes the shared memory segment name (shm_unlink). Handles
 // that are open keep working; the memory is freed when the last one closes.
 // Errors are *fs.PathError with Op "remove": fs.ErrNotExist for a missing
-// segment, fs.ErrPermission without write access to /dev/shm (or, with its
-// sticky bit, when the segment is someone else's), fs.ErrInvalid for an
-// invalid name.
+// segment, fs.ErrPermission (EACCES, as glibc's shm_unlink reports it) without
+// write access to /dev/shm or, with its sticky bit, when the segment is
+// someone else's, fs.ErrInvalid for an invalid name.
 func RemoveShm(name string) error {
 	n, err := kind.Shm.Clean(name)
 	if err != nil {
@@ -187,7 +208,8 @@ func RemoveShm(name string) error {
 
 // statShm stats the segment with the clean name n without following a
 // symlink. Only regular files are segments: a symlink gives ELOOP (what
-// OpenShm's O_NOFOLLOW gives), any other kind of file ENODEV.
+// OpenShm's O_NOFOLLOW gives), any other kind of file an error matching
+// ENODEV that says what it is.
 func statShm(n string) (fs.FileInfo, error) {
 	st, err := shm.Lstat(kind.Shm.HostPath(n))
 	if err != nil {
@@ -201,7 +223,7 @@ func shmInfo(n string, st shm.Info) (fs.FileInfo, error) {
 	case st.Mode&fs.ModeSymlink != 0:
 		return nil, sys.ELOOP
 	case !st.Mode.IsRegular():
-		return nil, sys.ENODEV
+		return nil, kind.Shm.NotObject(st.Mode)
 	}
 	return kind.Shm.Info(n, st.Size, st.Mode, st.ModTime, st.Sys), nil
 }
@@ -227,11 +249,10 @@ func (f *ShmFile) Fd() uintptr {
 	if f == nil {
 		return ^uintptr(0)
 	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if f.closed {
+	if _, err := f.pin(); err != nil {
 		return ^uintptr(0)
 	}
+	defer f.unpin()
 	return uintptr(f.fd)
 }
 
@@ -242,11 +263,10 @@ func (f *ShmFile) Stat() (fs.FileInfo, error) {
 	if err := f.checkValid("stat"); err != nil {
 		return nil, err
 	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if f.closed {
-		return nil, f.pathErr("stat", fs.ErrClosed)
+	if _, err := f.pin(); err != nil {
+		return nil, f.pathErr("stat", err)
 	}
+	defer f.unpin()
 	st, err := shm.Fstat(f.fd)
 	if err != nil {
 		return nil, f.pathErr("stat", err)
@@ -265,11 +285,10 @@ func (f *ShmFile) Size() (int64, error) {
 	if err := f.checkValid("stat"); err != nil {
 		return 0, err
 	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if f.closed {
-		return 0, f.pathErr("stat", fs.ErrClosed)
+	if _, err := f.pin(); err != nil {
+		return 0, f.pathErr("stat", err)
 	}
+	defer f.unpin()
 	size, err := f.refreshSize()
 	if err != nil {
 		return 0, f.pathErr("stat", err)
@@ -291,7 +310,7 @@ func (f *ShmFile) Truncate(size int64) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed {
+	if f.closed.Load() {
 		return f.pathErr("truncate", fs.ErrClosed)
 	}
 	if f.readOnly {
@@ -316,15 +335,15 @@ func (f *ShmFile) Sync() error {
 	if err := f.checkValid("sync"); err != nil {
 		return err
 	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if f.closed {
-		return f.pathErr("sync", fs.ErrClosed)
+	m, err := f.pin()
+	if err != nil {
+		return f.pathErr("sync", err)
 	}
-	if len(f.m) == 0 {
+	defer f.unpin()
+	if len(m) == 0 {
 		return nil
 	}
-	if err := shm.Sync(f.m); err != nil {
+	if err := shm.Sync(m); err != nil {
 		return f.pathErr("sync", err)
 	}
 	return nil
@@ -352,7 +371,7 @@ func (f *ShmFile) Bytes() ([]byte, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed {
+	if f.closed.Load() {
 		return nil, f.pathErr("bytes", fs.ErrClosed)
 	}
 	size, err := f.refreshSize()
@@ -369,19 +388,25 @@ func (f *ShmFile) Bytes() ([]byte, error) {
 }
 
 // Close unmaps the segment and closes its descriptor. The segment itself
-// stays until removed (RemoveShm). Close waits for copies in progress on
-// other goroutines; a second Close fails with fs.ErrClosed.
+// stays until removed (RemoveShm). Close does not wait for calls in progress
+// on other goroutines (a WriteTo inside its writer, say): they fail with
+// fs.ErrClosed at their next step, and the last of them unmaps and closes
+// when it returns. A second Close fails with fs.ErrClosed.
 func (f *ShmFile) Close() error {
 	if err := f.checkValid("close"); err != nil {
 		return err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed {
+	if f.closed.Load() {
 		return f.pathErr("close", fs.ErrClosed)
 	}
-	f.closed = true
+	f.closed.Store(true)
 	f.cleanup.Stop()
+	if f.pins.Load() != 0 {
+		return nil // the last call in progress releases (unpin)
+	}
+	f.released = true
 	if err := f.release(); err != nil {
 		return f.pathErr("close", err)
 	}
@@ -389,7 +414,7 @@ func (f *ShmFile) Close() error {
 }
 
 // checkValid returns the error for a method called on a nil handle; a
-// closed one is found under f.mu.
+// closed one is found by pin, or under f.mu.
 func (f *ShmFile) checkValid(op string) error {
 	if f == nil {
 		return kind.NilHandle(op)

@@ -6,14 +6,16 @@ package ipcfs
 // the length, at most 1 GiB more), so a segment written sequentially is
 // remapped a logarithmic number of times, and one grown a little (io.Copy
 // probing past the end for io.EOF) not at all. Old mappings are kept until
-// Close (or until the handle's cleanup runs, if it is dropped without
-// Close): slices
-// handed out by Bytes point into them and stay valid, and since every
-// mapping is MAP_SHARED over the same file they all show the same bytes.
+// the handle is released (at Close, or when the last call in progress at
+// Close returns, or by the handle's cleanup if it is dropped without
+// Close): slices handed out by Bytes, and the mapping a call in progress
+// took, point into them and stay valid, and since every mapping is
+// MAP_SHARED over the same file they all show the same bytes.
 // Mapping past the end of the file is allowed; those pages are never
 // touched, because every access is bounded by the segment's size.
 
 import (
+	"io/fs"
 	"math"
 	"os"
 
@@ -58,8 +60,8 @@ func shmCleanup(r *shmRes) { r.release() }
 // shmMaxGrowStep bounds how much room for growth a remap adds at once.
 const shmMaxGrowStep = 1 << 30
 
-// mapAtLeast makes the current mapping cover [0, end). f.mu must be held
-// for writing.
+// mapAtLeast makes the current mapping cover [0, end). f.mu must be held,
+// and f not released.
 func (f *ShmFile) mapAtLeast(end int64) error {
 	if end <= int64(len(f.m)) {
 		return nil
@@ -86,6 +88,7 @@ func (f *ShmFile) mapAtLeast(end int64) error {
 		f.old = append(f.old, f.m)
 	}
 	f.m = m
+	f.view.Store(&m)
 	return nil
 }
 
@@ -96,7 +99,8 @@ func shmRoundUp(n, page int64) int64 {
 	return (n + page - 1) / page * page
 }
 
-// refreshSize learns the segment's size from the kernel. f.mu must be held.
+// refreshSize learns the segment's size from the kernel. f must be pinned,
+// or f.mu held with f open.
 func (f *ShmFile) refreshSize() (int64, error) {
 	st, err := shm.Fstat(f.fd)
 	if err != nil {
@@ -106,22 +110,71 @@ func (f *ShmFile) refreshSize() (int64, error) {
 	return st.Size, nil
 }
 
-// owns reports whether addr lies inside one of f's mappings. f.mu must be
-// held.
-func (f *ShmFile) owns(addr uintptr) bool {
-	if shm.Contains(f.m, addr) {
-		return true
-	}
-	for _, m := range f.old {
-		if shm.Contains(m, addr) {
-			return true
+// noteSize records that the segment is at least size bytes long (this
+// handle grew it).
+func (f *ShmFile) noteSize(size int64) {
+	for {
+		old := f.size.Load()
+		if size <= old || f.size.CompareAndSwap(old, size) {
+			return
 		}
 	}
-	return false
 }
 
-// guard runs fn, turning a fault on f's mappings into faulted = true.
-// f.mu must be held.
-func (f *ShmFile) guard(fn func()) (faulted bool) {
-	return shm.Guard(f.owns, fn)
+// Pinning. A call that uses the descriptor or the mapping without holding
+// f.mu (every read, write and copy) pins f first: while pinned, Close leaves
+// the descriptor and every mapping in place, and the last call to unpin
+// after Close releases them. So no lock is held while the caller's code
+// runs (a writer in WriteTo, a reader in ReadFrom) or while memory the
+// caller passed is copied, which may fault or panic; the deferred unpin
+// runs on every path. Mappings are never unmapped before release, so a
+// mapping a pinned call took stays valid even if another call remaps.
+
+// pin checks that f is open and pins it, returning the current mapping
+// (possibly shorter than the segment; see mapTo). The caller must unpin,
+// with defer.
+func (f *ShmFile) pin() ([]byte, error) {
+	f.pins.Add(1)
+	if f.closed.Load() {
+		f.unpin()
+		return nil, fs.ErrClosed
+	}
+	return *f.view.Load(), nil
+}
+
+// unpin ends what pin began; after Close, the last one out releases f's
+// descriptor and mappings. (Close stores closed before it loads pins, and
+// unpin decrements pins before it loads closed: one of the two sees the
+// other, so the release happens once, under f.mu.)
+func (f *ShmFile) unpin() {
+	if f.pins.Add(-1) == 0 && f.closed.Load() {
+		f.mu.Lock()
+		if !f.released && f.pins.Load() == 0 {
+			f.released = true
+			f.release() // nobody to report to: Close has returned
+		}
+		f.mu.Unlock()
+	}
+}
+
+// mapTo returns a mapping that covers [0, end), mapping anew if the
+// current one is shorter. f must be pinned.
+func (f *ShmFile) mapTo(end int64) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed.Load() {
+		return nil, fs.ErrClosed
+	}
+	if err := f.mapAtLeast(end); err != nil {
+		return nil, err
+	}
+	return f.m, nil
+}
+
+// shmGuard runs fn, turning a fault on the mapping m (the segment shrank
+// under it, or tmpfs had no page for a hole) into faulted = true. A fault
+// anywhere else, such as in memory the caller passed, and any other panic
+// go on to the caller; nothing is locked then.
+func shmGuard(m []byte, fn func()) (faulted bool) {
+	return shm.Guard(func(addr uintptr) bool { return shm.Contains(m, addr) }, fn)
 }

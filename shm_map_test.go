@@ -110,7 +110,7 @@ func TestShmFileShrunkByAnotherProcessOrHandleGivesErrorsNotSIGBUS(t *testing.T)
 		}
 		err := c.call()
 		if !errors.Is(err, ErrShmShrunk) || !errors.Is(err, syscall.EFAULT) {
-			t.Errorf("%s on a segment shrunk by another process = %v; want ErrSegmentShrunk", c.desc, err)
+			t.Errorf("%s on a segment shrunk by another process = %v; want ErrShmShrunk", c.desc, err)
 		}
 		// The handle has learned the new size: reads now see the end.
 		if n, err := f.ReadAt(make([]byte, 10), 500_000); n != 0 || err != io.EOF {
@@ -128,11 +128,16 @@ func TestShmFileShrunkByAnotherProcessOrHandleGivesErrorsNotSIGBUS(t *testing.T)
 
 func TestShmFileShrunkByAnotherHandleWhileReadFromRuns(t *testing.T) {
 	testenv.SkipIfEmulated(t, testenv.NoFaultAddress)
-	f, name := shmCreate(t, 0)
+	f, name := shmCreate(t, 1<<20)
 	g := shmOpenT(t, name, os.O_RDWR)
 	// The reader shrinks the segment under ReadFrom's feet, then fills the
-	// buffer ReadFrom handed it, which lies in the mapping.
+	// buffer ReadFrom handed it, which lies in the mapping (the segment
+	// covered the range when ReadFrom began).
+	calls := 0
 	r := shmReaderFunc(func(p []byte) (int, error) {
+		if calls++; calls > 1 {
+			return 0, io.EOF
+		}
 		if err := g.Truncate(0); err != nil {
 			return 0, err
 		}
@@ -143,7 +148,7 @@ func TestShmFileShrunkByAnotherHandleWhileReadFromRuns(t *testing.T) {
 	})
 	f.Seek(100_000, io.SeekStart)
 	if _, err := f.ReadFrom(r); !errors.Is(err, ErrShmShrunk) {
-		t.Fatalf("ReadFrom with a shrinking reader = %v; want ErrSegmentShrunk", err)
+		t.Fatalf("ReadFrom with a shrinking reader = %v; want ErrShmShrunk", err)
 	}
 }
 

@@ -36,7 +36,9 @@ func TestCBaselinesPrintOneResult(t *testing.T) {
 		{"sem_fast", "1000", "sem-fast", "ns/op"},
 		{"mq_pingpong", "100", "mq-pingpong", "ns/op"},
 		{"mq_stream", "1000", "mq-stream", "msgs/s"},
+		{"mq_latency", "100", "mq-latency", "ns"},
 		{"shm_copy", "1", "shm-copy", "GB/s"},
+		{"shm_grow", "1", "shm-grow", "GB/s"},
 	} {
 		t.Run(tc.prog, func(t *testing.T) {
 			bin := buildCProgram(t, tc.prog)
@@ -46,7 +48,7 @@ func TestCBaselinesPrintOneResult(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", tc.prog, err)
 			}
-			want := regexp.MustCompile(`^RESULT ` + tc.workload + ` [0-9]+(\.[0-9]+)? ` + regexp.QuoteMeta(tc.unit) + "\n$")
+			want := regexp.MustCompile(`^RESULT ` + tc.workload + `( [0-9]+(\.[0-9]+)?)+ ` + regexp.QuoteMeta(tc.unit) + "\n$")
 			if !want.Match(out) {
 				t.Errorf("%s printed %q, want one line matching %s", tc.prog, out, want)
 			}

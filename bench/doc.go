@@ -14,8 +14,10 @@
 //     ns per round trip.
 //   - mq-stream: one process sends 64-byte messages through a queue of ten,
 //     another receives them; messages per second.
-//   - shm-copy: io.Copy of 256 MiB into a segment from a reader that yields
-//     32 KiB chunks, against memcpy into a mapping; GB/s.
+//   - shm-copy: io.Copy of 256 MiB into a segment already that size, from a
+//     reader that yields 32 KiB chunks, against memcpy into a mapping; GB/s.
+//   - shm-copy-grow: the same into a segment that starts empty and grows,
+//     against write(2) of each chunk (the way C grows a file); GB/s.
 //
 // and, for Go only, 10,000 goroutines blocked receiving on 100 small queues
 // and 10,000 blocked acquiring 100 semaphores (OS threads used, wake-up

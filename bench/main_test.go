@@ -203,6 +203,13 @@ func TestWorkloadsRun(t *testing.T) {
 		{"sem-fast", semFast},
 		{"mq-pingpong", mqPingPong},
 		{"mq-stream", mqStream},
+		{"mq-latency", func(n int, _ clock) (time.Duration, error) {
+			p50, p99, err := mqLatency(n, 0)
+			if err == nil && (p50 <= 0 || p99 < p50) {
+				err = fmt.Errorf("latency p50 %v, p99 %v", p50, p99)
+			}
+			return p99, err
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, err := tc.run(50, noClock)

@@ -3,12 +3,16 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/ipcfs/ipcfs"
+	"golang.org/x/sys/unix"
 )
 
 // msgSize is the size of every benchmark message, as MSG in the C programs.
@@ -21,6 +25,7 @@ var benchAttr = ipcfs.MqAttr{MaxMessages: 10, MessageSize: msgSize}
 func init() {
 	childRoles["mq-pong"] = mqPong
 	childRoles["mq-sink"] = mqSink
+	childRoles["mq-stamper"] = mqStamper
 }
 
 func mqCreate(suffix string, attr ipcfs.MqAttr) (*ipcfs.MqFile, string, error) {
@@ -277,4 +282,138 @@ func BenchmarkMqPingPongGoroutines(b *testing.B) {
 	b.StopTimer()
 	ping.Close()
 	<-done
+}
+
+// latencyWarmup is the number of untimed messages before mqLatency records,
+// as LAT_WARMUP in c/mq_latency.c.
+const latencyWarmup = 200
+
+// monotonicNow is CLOCK_MONOTONIC in nanoseconds: the clock both processes
+// of mqLatency read, as c/mq_latency.c does.
+func monotonicNow() int64 {
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return ts.Nano()
+}
+
+// mqLatency measures n one-way latencies, from the Send call in a child
+// process to the return of the Receive that gets the message here, with
+// this process already waiting: the child sends a 64-byte message stamped
+// with CLOCK_MONOTONIC after an idle gap, this process takes the clock
+// when Receive returns and acknowledges through a second queue. Same work
+// as c/mq_latency.c. It returns the median and the 99th percentile.
+func mqLatency(n int, gap time.Duration) (p50, p99 time.Duration, err error) {
+	data, nd, err := mqCreate("-mld", benchAttr)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer data.Close()
+	defer ipcfs.RemoveMq(nd)
+	ack, na, err := mqCreate("-mla", benchAttr)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer ack.Close()
+	defer ipcfs.RemoveMq(na)
+	os.Setenv("IPCFS_BENCH_GAP", gap.String())
+	ch, err := startChild("mq-stamper", latencyWarmup+n, func() { unblockSend(data) }, nd, na)
+	if err != nil {
+		return 0, 0, err
+	}
+	ctx := context.Background()
+	buf := make([]byte, msgSize)
+	lat := make([]time.Duration, 0, n)
+	for i := range latencyWarmup + n {
+		m, _, err := data.Receive(ctx, buf)
+		now := monotonicNow()
+		if err != nil {
+			ch.kill()
+			return 0, 0, err
+		}
+		if err := ch.check(); err != nil {
+			return 0, 0, err
+		}
+		if m != msgSize {
+			ch.kill()
+			return 0, 0, fmt.Errorf("received %d bytes, want %d", m, msgSize)
+		}
+		if i >= latencyWarmup {
+			lat = append(lat, time.Duration(now-int64(binary.LittleEndian.Uint64(buf))))
+		}
+		if err := ack.Send(ctx, buf[:1], 0); err != nil {
+			ch.kill()
+			return 0, 0, err
+		}
+	}
+	if err := ch.wait(); err != nil {
+		return 0, 0, err
+	}
+	slices.Sort(lat)
+	return lat[len(lat)/2], lat[(len(lat)-1)*99/100], nil
+}
+
+// mqStamper is the child of mqLatency: n times, wait the gap, send a
+// message stamped with the monotonic clock, wait for the acknowledgement.
+func mqStamper(env childEnv) error {
+	if len(env.names) != 2 {
+		return fmt.Errorf("want 2 names, got %q", env.names)
+	}
+	gap, err := time.ParseDuration(os.Getenv("IPCFS_BENCH_GAP"))
+	if err != nil {
+		return err
+	}
+	data, err := ipcfs.OpenMq(env.names[0], os.O_WRONLY, 0, nil)
+	if err != nil {
+		return err
+	}
+	ack, err := ipcfs.OpenMq(env.names[1], os.O_RDONLY, 0, nil)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	msg := bytes.Repeat([]byte{'x'}, msgSize)
+	buf := make([]byte, msgSize)
+	for range env.n {
+		idle(gap)
+		binary.LittleEndian.PutUint64(msg, uint64(monotonicNow()))
+		if err := data.Send(ctx, msg, 0); err != nil {
+			return err
+		}
+		if _, _, err := ack.Receive(ctx, buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// idle waits d in nanosleep, as the C child does. Not time.Sleep: an idle
+// Go process waits for timers in epoll_pwait, whose timeout is in whole
+// milliseconds, so time.Sleep(200µs) sleeps a millisecond or more, longer
+// than the kernel-sleep bound of the receiver it was meant to measure.
+func idle(d time.Duration) {
+	ts := unix.NsecToTimespec(d.Nanoseconds())
+	for unix.Nanosleep(&ts, &ts) == unix.EINTR {
+	}
+}
+
+// mqLatencyGap is the idle time before each message of BenchmarkMqLatency:
+// IPCFS_BENCH_GAP_US microseconds, default 200 (as c/mq_latency.c).
+func mqLatencyGap() time.Duration {
+	if us, err := strconv.Atoi(os.Getenv("IPCFS_BENCH_GAP_US")); err == nil && us >= 0 {
+		return time.Duration(us) * time.Microsecond
+	}
+	return 200 * time.Microsecond
+}
+
+// BenchmarkMqLatency: p50-ns and p99-ns are the one-way latencies, Send in
+// one process to Receive returning in another, of b.N messages (bench/run
+// uses -benchtime=Nx); ns/op includes the idle gap.
+func BenchmarkMqLatency(b *testing.B) {
+	b.ReportAllocs()
+	p50, p99, err := mqLatency(b.N, mqLatencyGap())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(p50.Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(p99.Nanoseconds()), "p99-ns")
 }

@@ -128,9 +128,16 @@ func semFast(n int, c clock) (time.Duration, error) {
 }
 
 // BenchmarkSemPingPong: ns/op is one round trip between two processes.
+// ctxsw/op counts this process's context switches per round trip (glibc's
+// is 1: one sleep).
 func BenchmarkSemPingPong(b *testing.B) {
 	b.ReportAllocs()
-	if _, err := semPingPong(b.N, benchClock(b)); err != nil {
+	var cs int64
+	c := clock{
+		start: func() { b.ResetTimer(); cs = contextSwitches() },
+		stop:  func() { b.StopTimer(); reportContextSwitches(b, cs) },
+	}
+	if _, err := semPingPong(b.N, c); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -165,7 +172,8 @@ func BenchmarkSemTryAcquire(b *testing.B) {
 }
 
 // BenchmarkSemPingPongGoC: ns/op is one round trip between this process
-// (Go: post A, wait B) and c/sem_pong.c (glibc: wait A, post B).
+// (Go: post A, wait B) and c/sem_pong.c (glibc: wait A, post B); ctxsw/op
+// counts this process's context switches per round trip.
 func BenchmarkSemPingPongGoC(b *testing.B) {
 	b.ReportAllocs()
 	peer := buildCProgram(b, "sem_pong")
@@ -197,9 +205,11 @@ func BenchmarkSemPingPongGoC(b *testing.B) {
 		b.Fatalf("sem_pong: %q, %v", l, err)
 	}
 	ctx := context.Background()
+	var cs int64
 	for i := range warmup + b.N {
 		if i == warmup {
 			b.ResetTimer()
+			cs = contextSwitches()
 		}
 		if err := sa.Release(); err != nil {
 			cmd.Process.Kill()
@@ -211,6 +221,7 @@ func BenchmarkSemPingPongGoC(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	reportContextSwitches(b, cs)
 	io.Copy(io.Discard, lines)
 }
 

@@ -16,8 +16,9 @@
 //     (and, through mount.AsNamespace, any afero mount of them).
 //   - Snapshot, a frozen read-only copy of a namespace (shared memory
 //     content, the status texts of queues and semaphores) as an fs.FS that
-//     passes testing/fstest.TestFS and can be copied with os.CopyFS. The
-//     live namespace only looks too, but changes as processes use it.
+//     passes testing/fstest.TestFS and can be copied with os.CopyFS, within
+//     a memory budget (SnapshotBudget). The live namespace only looks too,
+//     but changes as processes use it.
 //
 // Its name is the standard library's testing/fstest's: a test that uses
 // both imports this one under another name, the way this package's own

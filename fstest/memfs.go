@@ -25,10 +25,10 @@ const (
 	// MaxMessagesLimit is the largest capacity MemFS accepts (the kernel's
 	// hard limit for msg_max). Unlike the host, MemFS does not apply the
 	// unprivileged limit of /proc/sys/fs/mqueue/msg_max.
-	MaxMessagesLimit = 65536
+	MaxMessagesLimit = kind.MqHardMaxMessages
 	// MessageSizeLimit is the largest message size MemFS accepts (the
 	// kernel's hard limit for msgsize_max).
-	MessageSizeLimit = 16 << 20
+	MessageSizeLimit = kind.MqHardMessageSize
 	// MqPriorityMax is the highest message priority, the host's
 	// ipcfs.MqPriorityMax (MQ_PRIO_MAX-1).
 	MqPriorityMax = ipcfs.MqPriorityMax
@@ -41,7 +41,7 @@ const (
 )
 
 // MemFS is an in-memory POSIX IPC namespace. It implements ipcfs.Namespace
-// (and so fs.FS, fs.ReadDirFS, fs.StatFS) and fs.SubFS, with the same paths,
+// (and so fs.FS, fs.ReadDirFS, fs.StatFS), ipcfs.Unlister and fs.SubFS, with the same paths,
 // name rules, flags, file infos, blocking behaviour and errors as the host
 // namespace ipcfs.New(): both follow one description of each kind, and
 // TestNamespace checks that they agree.
@@ -258,7 +258,9 @@ func (m *MemFS) Stat(p string) (fs.FileInfo, error) {
 	return o.info(), nil
 }
 
-// ReadDir lists a directory, sorted by name.
+// ReadDir lists a directory, sorted by name. Objects whose names are not
+// valid io/fs path elements (not UTF-8) are left out, as on the host; see
+// Unlisted.
 func (m *MemFS) ReadDir(p string) ([]fs.DirEntry, error) {
 	l, root, err := kind.ParseDir(p)
 	if err != nil || l.Kind == nil {
@@ -267,10 +269,35 @@ func (m *MemFS) ReadDir(p string) ([]fs.DirEntry, error) {
 	if m.hidden(l.Kind) {
 		return nil, &fs.PathError{Op: "readdir", Path: p, Err: ipcfs.ErrMqueueNotMounted}
 	}
+	return m.list(l.Kind, true), nil
+}
+
+var _ ipcfs.Unlister = (*MemFS)(nil)
+
+// Unlisted returns the objects of dir ("shm", "mq" or "sem") whose names
+// are not valid io/fs path elements, which ReadDir leaves out (see
+// ipcfs.Unlister), sorted by name.
+func (m *MemFS) Unlisted(dir string) ([]fs.DirEntry, error) {
+	l, _, err := kind.ParseDir(dir)
+	if err == nil && l.Kind == nil {
+		err = &fs.PathError{Op: "readdir", Path: dir, Err: fs.ErrInvalid}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if m.hidden(l.Kind) {
+		return nil, &fs.PathError{Op: "readdir", Path: dir, Err: ipcfs.ErrMqueueNotMounted}
+	}
+	return m.list(l.Kind, false), nil
+}
+
+// list returns the objects of kind k whose names kind.Listed says are
+// listed (listed true) or not (false), sorted by name.
+func (m *MemFS) list(k *kind.Kind, listed bool) []fs.DirEntry {
 	var objs []object
 	m.mu.Lock()
 	for key, o := range m.objects {
-		if key.Kind == l.Kind {
+		if key.Kind == k && kind.Listed(key.Name) == listed {
 			objs = append(objs, o)
 		}
 	}
@@ -280,7 +307,7 @@ func (m *MemFS) ReadDir(p string) ([]fs.DirEntry, error) {
 		entries = append(entries, fs.FileInfoToDirEntry(o.info()))
 	}
 	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-	return entries, nil
+	return entries
 }
 
 // Remove unlinks the object at path; open handles keep working. The

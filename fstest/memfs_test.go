@@ -161,3 +161,88 @@ func TestMemFSClockSetsModificationTimes(t *testing.T) {
 		t.Errorf("after a write at %v, Stat = %v, %v; want that ModTime", at, fi, err)
 	}
 }
+
+// As on the host, a name that is not a valid io/fs path element is left out
+// of ReadDir and listed by Unlisted; the POSIX-name calls reach it.
+func TestMemFSReadDirLeavesOutNamesThatAreNotPathElements(t *testing.T) {
+	m := ipcfstest.NewMemFS()
+	for _, name := range []string{"good", "bad-\xff"} {
+		s, err := m.OpenShm(name, os.O_RDWR|os.O_CREATE, 0o600, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	entries, err := m.ReadDir("shm")
+	if err != nil || len(entries) != 1 || entries[0].Name() != "good" {
+		t.Errorf("ReadDir(shm) = %v, %v; want only \"good\"", entries, err)
+	}
+	unlisted, err := m.Unlisted("shm")
+	if err != nil || len(unlisted) != 1 || unlisted[0].Name() != "bad-\xff" {
+		t.Errorf("Unlisted(shm) = %v, %v; want only %q", unlisted, err, "bad-\xff")
+	}
+	if err := fstest.TestFS(m, "shm/good"); err != nil {
+		t.Error(err)
+	}
+	if s, err := m.OpenShm("bad-\xff", os.O_RDONLY, 0, 0); err != nil {
+		t.Errorf("OpenShm of the unlisted name: %v", err)
+	} else {
+		s.Close()
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (w writerFunc) Write(p []byte) (int, error) { return w(p) }
+
+// As on the host, a segment's WriteTo holds no lock while its writer runs:
+// copies between two segments in opposite directions at once finish, and a
+// panicking writer leaves the handle usable.
+func TestMemFSShmWriteToHoldsNoLockWhileTheWriterRuns(t *testing.T) {
+	m := ipcfstest.NewMemFS()
+	open := func(name string) ipcfs.Shm {
+		s, err := m.OpenShm(name, os.O_RDWR|os.O_CREATE, 0o600, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Write([]byte("content of " + name))
+		s.Seek(0, 0)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open("a"), open("b")
+	var inA, inB sync.WaitGroup
+	inA.Add(1)
+	inB.Add(1)
+	cross := func(src, dst ipcfs.Shm, mine, theirs *sync.WaitGroup) chan error {
+		done := make(chan error, 1)
+		go func() {
+			_, err := src.WriteTo(writerFunc(func(p []byte) (int, error) {
+				mine.Done()
+				theirs.Wait()
+				return dst.Write(p)
+			}))
+			done <- err
+		}()
+		return done
+	}
+	da, db := cross(a, b, &inA, &inB), cross(b, a, &inB, &inA)
+	for _, d := range []chan error{da, db} {
+		select {
+		case err := <-d:
+			if err != nil {
+				t.Error(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("copies between two segments in opposite directions deadlocked")
+		}
+	}
+	func() {
+		defer func() { recover() }()
+		a.Seek(0, 0)
+		a.WriteTo(writerFunc(func([]byte) (int, error) { panic("writer") }))
+	}()
+	if _, err := a.Seek(0, 0); err != nil {
+		t.Errorf("Seek after a panicking writer: %v", err)
+	}
+}

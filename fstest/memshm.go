@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"syscall"
 
 	"github.com/ipcfs/ipcfs"
 	"github.com/ipcfs/ipcfs/internal/kind"
@@ -291,16 +292,36 @@ func (f *memShmFile) WriteTo(w io.Writer) (int64, error) {
 	if w == nil {
 		return 0, f.h.err("read", fs.ErrInvalid)
 	}
+	// As on the host, no lock is held while w runs: the bytes are claimed
+	// (the offset moves past them), then handed to w, and what w did not
+	// take is given back unless the offset moved meanwhile.
 	f.mu.Lock()
-	defer f.mu.Unlock()
+	pos := f.off
 	f.obj.mu.Lock()
 	var chunk []byte
-	if f.off < int64(len(f.obj.data)) {
-		chunk = append([]byte(nil), f.obj.data[f.off:]...)
+	if pos < int64(len(f.obj.data)) {
+		chunk = append([]byte(nil), f.obj.data[pos:]...)
 	}
 	f.obj.mu.Unlock()
+	end := pos + int64(len(chunk))
+	f.off = end
+	f.mu.Unlock()
+	n := 0
+	defer func() {
+		f.mu.Lock()
+		if f.off == end {
+			f.off = pos + int64(n)
+		}
+		f.mu.Unlock()
+	}()
 	n, err := w.Write(chunk)
-	f.off += int64(n)
+	if n < 0 || n > len(chunk) {
+		n = 0
+		return 0, f.h.err("read", syscall.EIO)
+	}
+	if err == nil && n < len(chunk) {
+		err = io.ErrShortWrite
+	}
 	return int64(n), err
 }
 

@@ -311,6 +311,11 @@ func testCreateTemp(s *suite) {
 	}
 	_, err := s.ns.CreateTemp("shm", "a/b*")
 	s.wantErr(`CreateTemp("shm", "a/b*")`, err, fs.ErrInvalid)
+	_, err = s.ns.CreateTemp("shm", "a\x00b*")
+	s.wantErr(`CreateTemp("shm", "a\x00b*")`, err, fs.ErrInvalid)
+	if err != nil && (!strings.Contains(err.Error(), "NUL") || strings.Contains(err.Error(), "'/'")) {
+		s.Errorf(`CreateTemp("shm", "a\x00b*") = %v; want it to say the pattern holds a NUL byte`, err)
+	}
 	_, err = s.ns.CreateTemp("nope", "x*")
 	s.wantErr(`CreateTemp("nope", "x*")`, err, fs.ErrNotExist)
 }

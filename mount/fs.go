@@ -123,7 +123,10 @@ func (m *mountFs) open(name, p string) (afero.File, error) {
 // for a file: whatever the flag, a Read on a queue receives (and so removes)
 // a message and a Read on a semaphore acquires it. flag takes os.O_RDONLY, os.O_WRONLY, os.O_RDWR, os.O_CREATE,
 // os.O_EXCL, os.O_TRUNC (segments; ignored for queues and semaphores),
-// os.O_APPEND (segments: every Write goes to the end) and
+// os.O_APPEND (segments: every Write goes to the end; appends through any
+// number of files of this process never overwrite each other, but appends
+// from other processes at the same time can, as shared memory has no
+// O_APPEND of its own) and
 // syscall.O_NONBLOCK (queues); os.O_SYNC is ignored (memory is the store).
 // A segment opened os.O_WRONLY is mapped read-write (a mapping needs read
 // access) but Read on it fails with EBADF, as on an os.File. Directories
@@ -154,8 +157,11 @@ func (m *mountFs) openFile(name, p string, flag int, perm os.FileMode) (afero.Fi
 	}
 	switch f := f.(type) {
 	case ipcfs.Shm:
-		sf := &shmFile{handle: handle{obj: f}, shm: f, readable: acc != os.O_WRONLY, writable: acc != os.O_RDONLY, append: flag&os.O_APPEND != 0}
+		sf := &shmFile{handle: handle{obj: f}, shm: f, readable: acc != os.O_WRONLY, writable: acc != os.O_RDONLY}
 		sf.name = name
+		if flag&os.O_APPEND != 0 {
+			sf.append = acquireAppendLock(segmentKey(m.ns, l.Name, f))
+		}
 		return sf, nil
 	case ipcfs.Mq:
 		mf := &mqFile{stream: stream{handle{obj: f}}, q: f}

@@ -4,7 +4,6 @@ package mount
 
 import (
 	"io"
-	"sync"
 	"syscall"
 
 	"github.com/ipcfs/ipcfs"
@@ -18,8 +17,7 @@ type shmFile struct {
 	shm      ipcfs.Shm
 	readable bool
 	writable bool
-	append   bool
-	mu       sync.Mutex // serialises O_APPEND writes
+	append   *appendLock // the segment's O_APPEND lock; nil without O_APPEND
 }
 
 var (
@@ -81,21 +79,35 @@ func (f *shmFile) Seek(offset int64, whence int) (int64, error) {
 	return n, f.wrap("seek", err)
 }
 
-// Write writes at the offset (at the end with os.O_APPEND), growing the
-// segment.
+// Write writes at the offset, growing the segment. With os.O_APPEND it
+// writes at the end of the segment, found and written in one step with
+// respect to every other O_APPEND file of the segment in this process (see
+// OpenFile); the offset is then the new end.
 func (f *shmFile) Write(p []byte) (int, error) {
 	if err := f.checkWrite("write"); err != nil {
 		return 0, err
 	}
-	if f.append {
-		f.mu.Lock()
-		defer f.mu.Unlock()
+	if f.append != nil {
+		f.append.Lock()
+		defer f.append.Unlock()
 		if _, err := f.shm.Seek(0, io.SeekEnd); err != nil {
 			return 0, f.wrap("write", err)
 		}
 	}
 	n, err := f.shm.Write(p)
 	return n, f.wrap("write", err)
+}
+
+// Close closes the file, as handle.Close does, and lets go of the
+// segment's O_APPEND lock.
+func (f *shmFile) Close() error {
+	if err := f.hd().markClosed(); err != nil {
+		return err
+	}
+	if f.append != nil {
+		defer f.append.release()
+	}
+	return f.wrap("close", f.obj.Close())
 }
 
 // WriteString is Write of s.
@@ -107,29 +119,30 @@ func (f *shmFile) WriteAt(p []byte, off int64) (int, error) {
 	if err := f.checkWrite("writeat"); err != nil {
 		return 0, err
 	}
-	if f.append {
+	if f.append != nil {
 		return 0, f.fail("writeat", syscall.EINVAL)
 	}
 	n, err := f.shm.WriteAt(p, off)
 	return n, f.wrap("writeat", err)
 }
 
-// ReadFrom copies r into the segment from the offset (the end with
-// os.O_APPEND), so io.Copy goes straight into the segment.
+// ReadFrom copies r into the segment from the offset, so io.Copy goes
+// straight into the segment. With os.O_APPEND each piece r returns is
+// appended as one Write, and no lock is held while r runs.
 func (f *shmFile) ReadFrom(r io.Reader) (int64, error) {
 	if err := f.checkWrite("write"); err != nil {
 		return 0, err
 	}
-	if f.append {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if _, err := f.shm.Seek(0, io.SeekEnd); err != nil {
-			return 0, f.wrap("write", err)
-		}
+	if f.append != nil {
+		return io.Copy(writerOnly{f}, r)
 	}
 	n, err := f.shm.ReadFrom(r)
 	return n, f.wrap("write", err)
 }
+
+// writerOnly hides every method of an io.Writer but Write, so io.Copy
+// calls Write with its buffer instead of ReadFrom.
+type writerOnly struct{ io.Writer }
 
 // WriteTo copies the segment from the offset to its end into w.
 func (f *shmFile) WriteTo(w io.Writer) (int64, error) {

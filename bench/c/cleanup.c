@@ -12,7 +12,7 @@ int main(int argc, char **argv) {
 		return 2;
 	}
 	static const char *sems[] = {"-spa", "-spb", "-sf", "-sa", "-sc"};
-	static const char *mqs[] = {"-mpa", "-mpb", "-ms", "-msr"};
+	static const char *mqs[] = {"-mpa", "-mpb", "-ms", "-msr", "-mld", "-mla"};
 	char name[256];
 	for (size_t i = 0; i < sizeof sems / sizeof *sems; i++) {
 		objname(name, sizeof name, argv[1], sems[i]);

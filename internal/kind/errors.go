@@ -101,6 +101,24 @@ func MqAttrTooLarge(what string, v, max int64, limit, hint string) error {
 	return Limit(sys.EINVAL, "%s", msg)
 }
 
+// The kernel's hard limits on a queue's attributes (HARD_MSGMAX and
+// HARD_MSGSIZEMAX): fs.mqueue.msg_max and msgsize_max cannot be set above
+// them, and CAP_SYS_RESOURCE lifts the sysctl limits only up to them.
+const (
+	MqHardMaxMessages = 65536
+	MqHardMessageSize = 16 << 20
+)
+
+// MqRaiseHint says how to allow a queue attribute of v whose limit is the
+// sysctl fs.mqueue.sysctl, hard at most: the sysctl to run, or, past the
+// hard limit, that no setting allows it.
+func MqRaiseHint(sysctl string, v, hard int64) string {
+	if v > hard {
+		return fmt.Sprintf("%d is above the kernel's hard limit %d, which no setting raises", v, hard)
+	}
+	return fmt.Sprintf("raise it as root: sysctl fs.mqueue.%s=%d", sysctl, v)
+}
+
 // MqAttrOrDefault returns a new queue's attribute: the requested value v,
 // or for v == 0 the default, lowered to the limit when above it, as the
 // kernel does with msg_default and msgsize_default.
@@ -122,6 +140,42 @@ func IfClosed(op, name string, closed bool) error {
 		return &fs.PathError{Op: op, Path: name, Err: fs.ErrClosed}
 	}
 	return nil
+}
+
+// FileType names the type of file mode as messages say it: "a directory",
+// "a FIFO", "a socket", "a character device", ...
+func FileType(mode fs.FileMode) string {
+	switch t := mode.Type(); {
+	case t == 0:
+		return "a regular file"
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case t&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeCharDevice != 0:
+		return "a character device"
+	case t&fs.ModeDevice != 0:
+		return "a block device"
+	}
+	return "an irregular file"
+}
+
+// notObjectError is the error for a host file that is not an object.
+type notObjectError struct{ msg string }
+
+func (e *notObjectError) Error() string { return e.msg }
+func (e *notObjectError) Unwrap() error { return sys.ENODEV }
+
+// NotObject returns the error for a file of the given mode found where an
+// object of kind k should be: "a FIFO, not a shared memory segment".
+// errors.Is(err, syscall.ENODEV) holds, as for the kernel's refusal to map
+// such a file.
+func (k *Kind) NotObject(mode fs.FileMode) error {
+	return &notObjectError{FileType(mode) + ", not a " + k.Title}
 }
 
 // directionError is the error of a call a handle's access mode does not

@@ -1,8 +1,9 @@
 package kind
 
-// HostNames is the one place in this package that reads the host: the
-// command-line tool lists objects whose names io/fs cannot carry through it
-// (package ipcfs's ReadDir leaves them out).
+// HostNames is the one place in this package that reads the host: the host
+// namespace's listings (ReadDir, Unlisted) and the command-line tool read a
+// kind's directory through it, names io/fs cannot carry included (package
+// ipcfs's ReadDir leaves those out).
 
 import (
 	"os"

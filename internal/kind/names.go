@@ -91,6 +91,14 @@ func (k *Kind) FromHostName(hostName string) (string, bool) {
 	return n, true
 }
 
+// Listed reports whether the object with the clean name n belongs in the
+// io/fs view of a namespace: whether "dir/"+n is a valid io/fs path, which
+// needs n to be valid UTF-8 (fs.ValidPath). POSIX names are any bytes but
+// '/' and NUL, so a name planted in /dev/shm may not be: ReadDir leaves such
+// names out (Stat, Open and Remove by path could not reach them), and only
+// the calls by POSIX name (OpenShm, RemoveShm, ...) reach those objects.
+func Listed(n string) bool { return fs.ValidPath(n) }
+
 // RandomName returns n random letters and digits, for temporary names.
 func RandomName(n int) string {
 	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

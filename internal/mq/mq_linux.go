@@ -3,6 +3,7 @@
 package mq
 
 import (
+	"strconv"
 	"syscall"
 	"time"
 	"unsafe"
@@ -183,6 +184,50 @@ func syscall6(trap uintptr, raw bool, fd int, buf unsafe.Pointer, n int, prio ui
 		r, _, e = unix.Syscall6(trap, uintptr(fd), uintptr(buf), uintptr(n), uintptr(prio), uintptr(ts), 0)
 	}
 	return r, e
+}
+
+// ReceiveBy is mq_timedreceive(2) on a blocking descriptor (one opened
+// without O_NONBLOCK, see Reopen): it sleeps in the kernel, holding the
+// calling thread, until a message comes or the absolute CLOCK_REALTIME time
+// deadline (nanoseconds since the epoch) passes, which gives EAGAIN. It is
+// made through Syscall6, so the Go scheduler can hand the thread's P to
+// another thread meanwhile.
+func ReceiveBy(fd int, buf []byte, deadline int64) (n int, prio uint, err error) {
+	ts := Timespec{Sec: deadline / 1e9, Nsec: deadline % 1e9}
+	n, prio, err = TimedReceiveUntil(fd, buf, &ts)
+	if err == unix.ETIMEDOUT {
+		err = unix.EAGAIN
+	}
+	return n, prio, err
+}
+
+// SendBy is mq_timedsend(2) on a blocking descriptor: it sleeps in the
+// kernel while the queue is full, until the absolute CLOCK_REALTIME time
+// deadline (nanoseconds since the epoch), which gives EAGAIN. See
+// ReceiveBy.
+func SendBy(fd int, msg []byte, prio uint, deadline int64) error {
+	ts := Timespec{Sec: deadline / 1e9, Nsec: deadline % 1e9}
+	err := TimedSendUntil(fd, msg, prio, &ts)
+	if err == unix.ETIMEDOUT {
+		err = unix.EAGAIN
+	}
+	return err
+}
+
+// Reopen opens the queue of descriptor fd again, as a new open file
+// description with its own flags (no O_NONBLOCK), through /proc/self/fd.
+// acc is the access mode (O_RDONLY, O_WRONLY or O_RDWR); the kernel checks
+// the queue's permissions again. The new descriptor is close-on-exec.
+func Reopen(fd, acc int) (int, error) {
+	var nfd int
+	err := sys.Retry(func() (err error) {
+		nfd, err = unix.Open("/proc/self/fd/"+strconv.Itoa(fd), acc&unix.O_ACCMODE|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+		return err
+	})
+	if err != nil {
+		return -1, err
+	}
+	return nfd, nil
 }
 
 // GetSetAttr is mq_getsetattr(2): new (may be nil) sets the O_NONBLOCK flag,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -141,4 +142,46 @@ func receiveAtDepth(t *testing.T, fd, depth int) uint {
 		t.Errorf("TryReceive: %v", err)
 	}
 	return prio
+}
+
+// TestReopenedDescriptorBlocksWithADeadline checks Reopen, ReceiveBy and
+// SendBy: the reopened descriptor is a description of its own (no
+// O_NONBLOCK even though the original has it), a receive on it sleeps until
+// a message comes or the deadline passes (EAGAIN), and so does a send to a
+// full queue.
+func TestReopenedDescriptorBlocksWithADeadline(t *testing.T) {
+	name := fmt.Sprintf("ipcfs-internal-mq-reopen-%d", os.Getpid())
+	fd, err := Open(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NONBLOCK, 0o600, &Attr{Maxmsg: 1, Msgsize: 8})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer unix.Close(fd)
+	defer Unlink(name)
+	bfd, err := Reopen(fd, unix.O_RDWR)
+	if err != nil {
+		t.Fatalf("Reopen: %v", err)
+	}
+	defer unix.Close(bfd)
+	if a, err := GetAttr(bfd); err != nil || a.Flags != 0 || a.Maxmsg != 1 {
+		t.Fatalf("reopened descriptor: %+v, %v; want the queue without O_NONBLOCK", a, err)
+	}
+	if fl, err := unix.FcntlInt(uintptr(bfd), unix.F_GETFD, 0); err != nil || fl&unix.FD_CLOEXEC == 0 {
+		t.Errorf("reopened descriptor flags %#x, %v; want close-on-exec", fl, err)
+	}
+	buf := make([]byte, 8)
+	if _, _, err := ReceiveBy(bfd, buf, time.Now().Add(20*time.Millisecond).UnixNano()); err != unix.EAGAIN {
+		t.Errorf("ReceiveBy on an empty queue: %v, want EAGAIN at the deadline", err)
+	}
+	if err := SendBy(bfd, []byte("a"), 1, time.Now().Add(time.Second).UnixNano()); err != nil {
+		t.Fatalf("SendBy: %v", err)
+	}
+	if err := SendBy(bfd, []byte("b"), 1, time.Now().Add(10*time.Millisecond).UnixNano()); err != unix.EAGAIN {
+		t.Errorf("SendBy to a full queue: %v, want EAGAIN at the deadline", err)
+	}
+	if n, prio, err := ReceiveBy(bfd, buf, time.Now().Add(time.Second).UnixNano()); err != nil || string(buf[:n]) != "a" || prio != 1 {
+		t.Errorf("ReceiveBy = %q, %d, %v; want a/1", buf[:n], prio, err)
+	}
+	if _, err := Reopen(-1, unix.O_RDONLY); err == nil {
+		t.Errorf("Reopen of a bad descriptor succeeded")
+	}
 }

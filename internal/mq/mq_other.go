@@ -22,6 +22,15 @@ func TrySend(int, []byte, uint) error { return errors.ErrUnsupported }
 // TryReceive fails: message queues are implemented for Linux only.
 func TryReceive(int, []byte) (int, uint, error) { return 0, 0, errors.ErrUnsupported }
 
+// ReceiveBy fails: message queues are implemented for Linux only.
+func ReceiveBy(int, []byte, int64) (int, uint, error) { return 0, 0, errors.ErrUnsupported }
+
+// SendBy fails: message queues are implemented for Linux only.
+func SendBy(int, []byte, uint, int64) error { return errors.ErrUnsupported }
+
+// Reopen fails: message queues are implemented for Linux only.
+func Reopen(int, int) (int, error) { return -1, errors.ErrUnsupported }
+
 // GetAttr fails: message queues are implemented for Linux only.
 func GetAttr(int) (Attr, error) { return Attr{}, errors.ErrUnsupported }
 

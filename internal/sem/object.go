@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"github.com/edsrzf/mmap-go"
+
+	"github.com/ipcfs/ipcfs/internal/sleepers"
 )
 
 // fileKey identifies a semaphore within the host: its file's device and
@@ -48,6 +50,8 @@ type Object struct {
 	direct   *waitEntry // the goroutine sleeping in the kernel itself, if any
 	watcher  *watcher   // the futex_waitv sleeper watching for queue, if any
 	fallback bool       // a per-semaphore fallback sleeper watches for queue
+
+	pace sleepers.Pacer // paces the goroutines that sleep on word: the direct waiter, the fallback sleeper
 }
 
 // table is the per-process table of semaphores, glibc's tsearch tree of

@@ -75,7 +75,7 @@ func checkFile(fd int) (int, fileKey, error) {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < Size {
 		unix.Close(fd)
-		return -1, fileKey{}, Validate(nil)
+		return -1, fileKey{}, NotSemaphore(sys.TypeMode(st.Mode), st.Size)
 	}
 	var head [Size]byte
 	n, err := preadRetry(fd, head[:])
@@ -210,11 +210,7 @@ func writeAll(fd int, b []byte) error {
 // Unlink removes the semaphore file at path (sem_unlink); EPERM (another
 // user's file in the sticky /dev/shm) becomes EACCES, as in glibc.
 func Unlink(path string) error {
-	err := sys.Retry(func() error { return unix.Unlink(path) })
-	if err == unix.EPERM {
-		err = unix.EACCES
-	}
-	return err
+	return sys.UnlinkErrno(sys.Retry(func() error { return unix.Unlink(path) }))
 }
 
 // keyOf returns the key of the file st describes.
@@ -240,7 +236,7 @@ func Peek(path string) (in Info, state State, ok bool, err error) {
 			return info(st), State{}, false, err
 		}
 		if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size < Size {
-			return info(st), State{}, false, Validate(nil)
+			return info(st), State{}, false, NotSemaphore(sys.TypeMode(st.Mode), st.Size)
 		}
 		return info(st), State{}, false, nil
 	}
@@ -252,7 +248,7 @@ func Peek(path string) (in Info, state State, ok bool, err error) {
 		return info(st), State{}, false, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return info(st), State{}, false, ErrNotSemaphore
+		return info(st), State{}, false, NotSemaphore(sys.TypeMode(st.Mode), st.Size)
 	}
 	head := make([]byte, Size)
 	n, err := preadRetry(fd, head)

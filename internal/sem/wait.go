@@ -8,7 +8,10 @@ package sem
 //     nwaiters and sleeps with futex_waitv on the semaphore's word and on a
 //     private word of its own, through which Close, SetDeadline and its
 //     context wake it without waking anyone else. This keeps a lone waiter
-//     (ping-pong between processes) at C's speed.
+//     (ping-pong between processes) at C's speed. Every kernel sleeper
+//     yields once per 5 ms (sleepers.Pacer): a goroutine that only ever
+//     sleeps in futex calls and wakes would otherwise be taken for a hog by
+//     the Go runtime, which then takes its P at almost every sleep.
 //   - or queues in Go ("queued"): it registers in nwaiters, joins the
 //     semaphore's queue and blocks on a channel, together with its context,
 //     deadline timer and handle; no thread, no polling. A sleeper (watcher.go)
@@ -171,6 +174,7 @@ func (o *Object) waitDirect(w *waitEntry, ctx context.Context) error {
 		return nil
 	}
 	for {
+		o.pace.BeforeSleep()
 		seq := atomic.LoadUint32(&w.ctl) // before the checks: a wake after them ends the sleep
 		if err := h.stopReason(ctx); err != nil {
 			o.word.unregister()

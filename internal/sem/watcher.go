@@ -63,6 +63,7 @@ type watcher struct {
 	ctl  uint32    // private word: bumped and woken when objs changed
 	objs []*Object // guarded by pool.mu
 	ws   [futex.MaxWaitv]futex.Waitv
+	pace sleepers.Pacer
 }
 
 // pool holds the running watchers.
@@ -161,6 +162,7 @@ func (t *watcher) run() {
 			continue
 		}
 		t.ws[n] = futex.Private(&t.ctl, seq)
+		t.pace.BeforeSleep()
 		if _, err := futex.WaitMultiple(t.ws[:n+1], nil); !futex.Transient(err) {
 			waitvBroken.Store(true)
 			t.abandon()
@@ -215,6 +217,7 @@ func (o *Object) runFallback() {
 		}
 		val := o.word.armSleep() // for the registered waiters still queued
 		o.mu.Unlock()
+		o.pace.BeforeSleep()
 		futex.Wait(o.word.futexAddr(), val, fallbackSlice)
 	}
 }

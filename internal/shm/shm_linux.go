@@ -39,8 +39,11 @@ func Open(path string, flag int, perm uint32) (int, error) {
 // Close closes fd.
 func Close(fd int) error { return unix.Close(fd) }
 
-// Unlink removes path (shm_unlink).
-func Unlink(path string) error { return sys.Retry(func() error { return unix.Unlink(path) }) }
+// Unlink removes path (shm_unlink); EPERM (another user's file in the
+// sticky /dev/shm) becomes EACCES, as glibc's shm_unlink reports it.
+func Unlink(path string) error {
+	return sys.UnlinkErrno(sys.Retry(func() error { return unix.Unlink(path) }))
+}
 
 // Fstat stats the open file fd.
 func Fstat(fd int) (Info, error) {
@@ -65,23 +68,40 @@ func Truncate(fd int, size int64) error {
 	return sys.Retry(func() error { return unix.Ftruncate(fd, size) })
 }
 
-// Allocate reserves the bytes [off, off+n) of fd (fallocate mode 0), growing
-// the file to off+n if it is shorter, so that later stores through a mapping
-// find their pages present: a full tmpfs answers ENOSPC here instead of
-// SIGBUS later. File systems without fallocate get a plain ftruncate.
-func Allocate(fd int, off, n int64) error {
-	err := sys.Retry(func() error { return unix.Fallocate(fd, 0, off, n) })
+// Reserve allocates the pages of [off, off+n) of fd without changing its
+// size (fallocate with FALLOC_FL_KEEP_SIZE), so that later stores find
+// their pages present: a full tmpfs answers ENOSPC here, with nothing
+// changed, instead of SIGBUS (through a mapping) or a short write later.
+// File systems without fallocate reserve nothing and return nil.
+func Reserve(fd int, off, n int64) error {
+	err := sys.Retry(func() error { return unix.Fallocate(fd, unix.FALLOC_FL_KEEP_SIZE, off, n) })
 	if err == unix.EOPNOTSUPP || err == unix.ENOSYS {
-		var st unix.Stat_t
-		if err := sys.Retry(func() error { return unix.Fstat(fd, &st) }); err != nil {
-			return err
-		}
-		if st.Size >= off+n {
-			return nil
-		}
-		return Truncate(fd, off+n)
+		return nil
 	}
 	return err
+}
+
+// WriteAt writes b to fd at off (pwrite), growing the file if it ends past
+// its size; the kernel extends the size only over bytes it has stored. It
+// returns how many bytes it wrote, and an error if that is fewer than
+// len(b) (ENOSPC, or EFAULT when b itself faults).
+func WriteAt(fd int, b []byte, off int64) (int, error) {
+	var done int
+	for done < len(b) {
+		var n int
+		err := sys.Retry(func() (err error) {
+			n, err = unix.Pwrite(fd, b[done:], off+int64(done))
+			return err
+		})
+		if err != nil {
+			return done, err
+		}
+		if n == 0 {
+			return done, unix.EIO
+		}
+		done += n
+	}
+	return done, nil
 }
 
 // Map maps length bytes of fd from offset 0, shared, read-write when
@@ -92,15 +112,6 @@ func Map(fd int, length int, writable bool) ([]byte, error) {
 		prot |= unix.PROT_WRITE
 	}
 	return unix.Mmap(fd, 0, length, prot, unix.MAP_SHARED)
-}
-
-// Populate asks the kernel to map the pages behind b for writing now
-// (madvise MADV_POPULATE_WRITE, Linux 5.14), saving one page fault per page
-// on first touch. It is only a hint: errors (older kernels) are ignored.
-func Populate(b []byte) {
-	if len(b) > 0 {
-		unix.Madvise(b, unix.MADV_POPULATE_WRITE)
-	}
 }
 
 // Unmap removes a mapping made by Map.

@@ -94,19 +94,29 @@ func TestOpenRefusesSymlinksAndKeepsNoNonblock(t *testing.T) {
 	}
 }
 
-func TestAllocateGrowsButNeverShrinks(t *testing.T) {
+func TestReserveNeverChangesTheSize(t *testing.T) {
 	fd := tempFile(t, 100)
-	if err := Allocate(fd, 50, 1000); err != nil {
+	if err := Reserve(fd, 50, 1000); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := Fstat(fd); err != nil || st.Size != 1050 {
-		t.Errorf("size after Allocate(50, 1000) = %d, %v; want 1050", st.Size, err)
+	if st, err := Fstat(fd); err != nil || st.Size != 100 {
+		t.Errorf("size after Reserve(50, 1000) = %d, %v; want 100", st.Size, err)
 	}
-	if err := Allocate(fd, 0, 10); err != nil {
-		t.Fatal(err)
+}
+
+func TestWriteAtGrowsByWhatItWrote(t *testing.T) {
+	fd := tempFile(t, 100)
+	if n, err := WriteAt(fd, []byte("abc"), 200); n != 3 || err != nil {
+		t.Fatalf("WriteAt = %d, %v", n, err)
 	}
-	if st, err := Fstat(fd); err != nil || st.Size != 1050 {
-		t.Errorf("size after Allocate(0, 10) = %d, %v; want 1050", st.Size, err)
+	if st, err := Fstat(fd); err != nil || st.Size != 203 {
+		t.Errorf("size after WriteAt(3 bytes at 200) = %d, %v; want 203", st.Size, err)
+	}
+	if n, err := WriteAt(fd, []byte("x"), 0); n != 1 || err != nil {
+		t.Fatalf("WriteAt = %d, %v", n, err)
+	}
+	if st, err := Fstat(fd); err != nil || st.Size != 203 {
+		t.Errorf("size after WriteAt inside = %d, %v; want 203", st.Size, err)
 	}
 }
 

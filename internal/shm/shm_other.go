@@ -22,8 +22,11 @@ func Lstat(path string) (Info, error) { return Info{}, errors.ErrUnsupported }
 // Truncate fails: shared memory is implemented for Linux only.
 func Truncate(fd int, size int64) error { return errors.ErrUnsupported }
 
-// Allocate fails: shared memory is implemented for Linux only.
-func Allocate(fd int, off, n int64) error { return errors.ErrUnsupported }
+// Reserve fails: shared memory is implemented for Linux only.
+func Reserve(fd int, off, n int64) error { return errors.ErrUnsupported }
+
+// WriteAt fails: shared memory is implemented for Linux only.
+func WriteAt(fd int, b []byte, off int64) (int, error) { return 0, errors.ErrUnsupported }
 
 // Map fails: shared memory is implemented for Linux only.
 func Map(fd int, length int, writable bool) ([]byte, error) { return nil, errors.ErrUnsupported }
@@ -33,6 +36,3 @@ func Unmap(b []byte) error { return errors.ErrUnsupported }
 
 // Sync fails: shared memory is implemented for Linux only.
 func Sync(b []byte) error { return errors.ErrUnsupported }
-
-// Populate does nothing: shared memory is implemented for Linux only.
-func Populate(b []byte) {}

@@ -12,6 +12,7 @@ type Errno = syscall.Errno
 
 // The errnos portable code names.
 const (
+	EACCES    = syscall.EACCES
 	EAGAIN    = syscall.EAGAIN
 	EINTR     = syscall.EINTR
 	EINVAL    = syscall.EINVAL
@@ -25,6 +26,7 @@ const (
 	ENODEV    = syscall.ENODEV
 	ENOSPC    = syscall.ENOSPC
 	EOVERFLOW = syscall.EOVERFLOW
+	EPERM     = syscall.EPERM
 )
 
 // SignalNumber returns the number of a Unix signal; ok is false for any

@@ -11,6 +11,7 @@ type Errno = syscall.ErrorString
 
 // The errnos portable code names, as the error strings Linux prints for them.
 const (
+	EACCES    = Errno("permission denied")
 	EAGAIN    = Errno("resource temporarily unavailable")
 	EINTR     = Errno("interrupted")            // syscall.EINTR's text on plan9
 	EINVAL    = Errno("bad arg in system call") // syscall.EINVAL's text on plan9
@@ -24,6 +25,7 @@ const (
 	ENODEV    = Errno("no such device")
 	ENOSPC    = Errno("no space left on device")
 	EOVERFLOW = Errno("value too large for defined data type")
+	EPERM     = Errno("operation not permitted")
 )
 
 // SignalNumber reports ok = false: plan9 has notes, not numbered signals.

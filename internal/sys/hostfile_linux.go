@@ -12,7 +12,8 @@ import (
 
 // onHostFile runs do on a /proc/self/fd path for hostPath opened with
 // O_PATH|O_NOFOLLOW, so a symlink planted under an object's name is never
-// followed; anything but a regular file gives ELOOP.
+// followed: a symlink gives ELOOP (what O_NOFOLLOW gives), any other file
+// that is not a regular file a *NotRegularError.
 func onHostFile(hostPath string, do func(procPath string) error) error {
 	var fd int
 	err := Retry(func() (err error) {
@@ -27,8 +28,12 @@ func onHostFile(hostPath string, do func(procPath string) error) error {
 	if err := Retry(func() error { return unix.Fstat(fd, &st) }); err != nil {
 		return err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+	case unix.S_IFLNK:
 		return unix.ELOOP
+	default:
+		return &NotRegularError{Type: TypeMode(st.Mode)}
 	}
 	p := "/proc/self/fd/" + strconv.Itoa(fd)
 	return Retry(func() error { return do(p) })
