@@ -72,6 +72,13 @@ func TestProvenConstraintIsOneList(t *testing.T) {
 			t.Errorf("%s: //go:build %s; want the 32-bit architectures as %s", path, expr, ilp32Expr)
 		}
 	}
+	// The root package's host tests run only where the host is used: a
+	// plain "linux" would run them where every open is refused.
+	for path, expr := range files {
+		if !strings.Contains(path, "/") && expr == "linux" {
+			t.Errorf("%s: //go:build linux; want linux && %s", path, provenExpr)
+		}
+	}
 	// The system-call implementations and their stubs.
 	for _, pair := range [][2]string{
 		{"internal/futex/futex_linux.go", "internal/futex/futex_other.go"},
