@@ -51,6 +51,9 @@
 //
 // The page size, posix_ipc's PAGE_SIZE, is os.Getpagesize().
 //
-// Linux (amd64, arm64) is the platform. On every other GOOS the package
-// builds, and every call returns an error wrapping errors.ErrUnsupported.
+// Linux is the platform, on the architectures whose kernel and glibc
+// layouts are proven by tests: amd64, arm64, arm (32-bit), s390x, riscv64,
+// and ppc64le and loong64, which share amd64's layouts. On every other
+// GOARCH (386, mips*, ppc64) and every other GOOS the package builds, and
+// every call returns an error wrapping errors.ErrUnsupported.
 package ipcfs

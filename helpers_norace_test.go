@@ -1,4 +1,4 @@
-//go:build linux && !race
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64) && !race
 
 package ipcfs
 

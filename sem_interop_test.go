@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64)
 
 package ipcfs
 
@@ -501,7 +501,7 @@ func TestSemFileBytesAndModeMatchGlibc(t *testing.T) {
 		{"000", "0666", 0o666},
 		{"022", "0600", 0o600},
 	}
-	want := []byte{3, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	want := sem.Host.Image(3) // internal/sem's layout tests hold it to glibc's bytes for every architecture
 	for _, tt := range tests {
 		t.Run("umask "+tt.umask+" perm "+tt.perm, func(t *testing.T) {
 			goName, cName := uniqueName(t), uniqueName(t)

@@ -1,10 +1,9 @@
-//go:build linux
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64)
 
 package ipcfs
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ipcfs/ipcfs/internal/sem"
 )
 
 func TestSemTryAcquireOnZeroWouldBlock(t *testing.T) {
@@ -311,8 +312,8 @@ func TestSemStatAndNamespace(t *testing.T) {
 			t.Errorf("Stat = %q %v size %d sys %#v; want %q %v size %d (the status text) value 3",
 				fi.Name(), fi.Mode(), fi.Size(), fi.Sys(), base, fs.FileMode(0o600), len("value 3\nwaiters 0\n"))
 		}
-		if st, ok := info.Stat.(*syscall.Stat_t); !ok || st.Size != 32 {
-			t.Errorf("SemInfo.Stat = %#v, want the *syscall.Stat_t of a 32-byte file", info.Stat)
+		if st, ok := info.Stat.(*syscall.Stat_t); !ok || st.Size != sem.Size {
+			t.Errorf("SemInfo.Stat = %#v, want the *syscall.Stat_t of a %d-byte file", info.Stat, sem.Size)
 		}
 	}
 	entries, err := ns.ReadDir("sem")
@@ -454,14 +455,10 @@ func TestSecuritySemaphoreNeverHalfInitialised(t *testing.T) {
 }
 
 func TestReliabilityCorruptSemaphoreWord(t *testing.T) {
-	word := func(value, waiters uint32, private int32) []byte {
-		b := make([]byte, 32)
-		binary.LittleEndian.PutUint32(b[0:], value)
-		binary.LittleEndian.PutUint32(b[4:], waiters)
-		binary.LittleEndian.PutUint32(b[8:], uint32(private))
-		return b
-	}
-	allFF := make([]byte, 32)
+	// The raw fields in this machine's layout (for the 32-bit variant the
+	// futex word is value<<1 | the waiters bit).
+	word := sem.Host.Forge
+	allFF := make([]byte, sem.Host.Size)
 	for i := range allFF {
 		allFF[i] = 0xff
 	}

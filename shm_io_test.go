@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64)
 
 package ipcfs
 
@@ -478,7 +478,7 @@ func relCheckFullTmpfs(c *relChild) {
 		}
 	}
 
-	// Fill whatever is left, then a semaphore cannot be made (its 32 bytes
+	// Fill whatever is left, then a semaphore cannot be made (its 16 or 32 bytes
 	// need a page) and leaves no temporary file behind.
 	filler, err := os.OpenFile("/dev/shm/filler", os.O_RDWR|os.O_CREATE, 0o600)
 	if err == nil {

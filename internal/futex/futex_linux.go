@@ -1,3 +1,5 @@
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64)
+
 package futex
 
 import (
@@ -17,14 +19,12 @@ import (
 // interrupted it; other errnos (EFAULT, EINVAL) are returned as they come.
 // Callers re-check the word in every case.
 func Wait(addr *uint32, val uint32, timeout time.Duration) error {
-	var tsp *unix.Timespec
+	var tsp *Timespec
 	if timeout > 0 {
-		ts := unix.NsecToTimespec(int64(timeout))
+		ts := Timespec{Sec: int64(timeout / time.Second), Nsec: int64(timeout % time.Second)}
 		tsp = &ts
 	}
-	_, _, e := syscall.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), opWait, uintptr(val),
-		uintptr(unsafe.Pointer(tsp)), 0, 0)
-	if e != 0 {
+	if _, e := futex(addr, opWait, uintptr(val), tsp); e != 0 {
 		return e
 	}
 	return nil
@@ -33,7 +33,7 @@ func Wait(addr *uint32, val uint32, timeout time.Duration) error {
 // Wake wakes up to n waiters sleeping on addr's shared key (FUTEX_WAKE)
 // and returns how many it woke.
 func Wake(addr *uint32, n int) (int, error) {
-	r, _, e := syscall.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), opWake, uintptr(n), 0, 0, 0)
+	r, e := futex(addr, opWake, uintptr(n), nil)
 	if e != 0 {
 		return 0, e
 	}
@@ -44,7 +44,7 @@ func Wake(addr *uint32, n int) (int, error) {
 // (FUTEX_WAKE|FUTEX_PRIVATE_FLAG): only threads of this process that sleep
 // on addr as a private word, never a sleeper in another process.
 func WakePrivate(addr *uint32, n int) (int, error) {
-	r, _, e := syscall.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), opWake|PrivateFlag, uintptr(n), 0, 0, 0)
+	r, e := futex(addr, opWake|PrivateFlag, uintptr(n), nil)
 	if e != 0 {
 		return 0, e
 	}

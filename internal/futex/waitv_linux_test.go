@@ -1,3 +1,5 @@
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64)
+
 package futex
 
 import (
@@ -10,19 +12,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-func TestWaitvLayoutIsKernels(t *testing.T) {
-	// struct futex_waitv { u64 val; u64 uaddr; u32 flags; u32 reserved; }
-	var w Waitv
-	if unsafe.Sizeof(w) != 24 || unsafe.Offsetof(w.uaddr) != 8 || unsafe.Offsetof(w.flags) != 16 {
-		t.Fatalf("Waitv: size %d, uaddr at %d, flags at %d; want 24, 8, 16",
-			unsafe.Sizeof(w), unsafe.Offsetof(w.uaddr), unsafe.Offsetof(w.flags))
-	}
-	var ts Timespec
-	if unsafe.Sizeof(ts) != 16 {
-		t.Fatalf("Timespec: size %d, want 16", unsafe.Sizeof(ts))
-	}
-}
 
 // skipWithoutWaitv skips where the kernel (or an emulator) lacks futex_waitv:
 // the callers fall back to one FUTEX_WAIT per word there.

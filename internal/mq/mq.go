@@ -8,14 +8,15 @@ import (
 	"time"
 )
 
-// Attr is struct mq_attr (include/uapi/linux/mqueue.h): four longs and four
-// reserved longs, 64 bytes on LP64.
+// Attr holds a queue's attributes, the fields of struct mq_attr as 64-bit
+// numbers on every architecture. The wrappers convert it to and from the
+// kernel's layout (kattr), whose fields are C longs: 32 bits on 32-bit
+// machines, where a value that does not fit is refused with EINVAL.
 type Attr struct {
-	Flags    int64 // mq_flags: only O_NONBLOCK is meaningful
-	Maxmsg   int64 // mq_maxmsg: capacity in messages
-	Msgsize  int64 // mq_msgsize: largest message in bytes
-	Curmsgs  int64 // mq_curmsgs: messages queued now
-	Reserved [4]int64
+	Flags   int64 // mq_flags: only O_NONBLOCK is meaningful
+	Maxmsg  int64 // mq_maxmsg: capacity in messages
+	Msgsize int64 // mq_msgsize: largest message in bytes
+	Curmsgs int64 // mq_curmsgs: messages queued now
 }
 
 // mq_notify constants (include/uapi/linux/mqueue.h).

@@ -1,3 +1,5 @@
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64)
+
 package mq
 
 import (
@@ -9,26 +11,6 @@ import (
 
 	"github.com/ipcfs/ipcfs/internal/sys"
 	"golang.org/x/sys/unix"
-)
-
-// Sigevent is struct sigevent as mq_notify reads it (64 bytes): the union
-// sigval at 0, sigev_signo at 8, sigev_notify at 12, and 48 bytes the kernel
-// ignores for mq_notify.
-type Sigevent struct {
-	// Value is sigev_value; for SIGEV_THREAD the kernel reads it as the
-	// address of a CookieLen-byte cookie (kept a pointer so the garbage
-	// collector and stack copier see it).
-	Value  unsafe.Pointer
-	Signo  int32 // signal number, or the netlink socket for SIGEV_THREAD
-	Notify int32 // SigevSignal, SigevNone or SigevThread
-	_      [48]byte
-}
-
-// sigev_notify values (include/uapi/asm-generic/siginfo.h).
-const (
-	SigevSignal = 0
-	SigevNone   = 1
-	SigevThread = 2
 )
 
 // mqueueMagic is the mqueue file system's statfs magic number.
@@ -63,9 +45,13 @@ func Open(name string, flag int, mode uint32, attr *Attr) (fd int, err error) {
 	if err != nil {
 		return -1, err
 	}
+	ka, err := toKernel(attr)
+	if err != nil {
+		return -1, err
+	}
 	err = sys.Retry(func() error {
 		r, _, e := unix.Syscall6(unix.SYS_MQ_OPEN, uintptr(unsafe.Pointer(&b[1])), uintptr(flag),
-			uintptr(mode), uintptr(unsafe.Pointer(attr)), 0, 0)
+			uintptr(mode), uintptr(unsafe.Pointer(ka)), 0, 0)
 		fd = int(r)
 		return errno(e)
 	})
@@ -92,81 +78,113 @@ func Close(fd int) error { return unix.Close(fd) }
 
 // TimedSend is mq_timedsend(2). abs is an absolute CLOCK_REALTIME deadline;
 // nil waits forever (or fails with EAGAIN on a non-blocking descriptor).
+// (unix.Timespec has 32-bit seconds on 32-bit machines; TimedSendUntil
+// takes any deadline.)
 func TimedSend(fd int, msg []byte, prio uint, abs *unix.Timespec) error {
-	var p unsafe.Pointer
-	if len(msg) > 0 {
-		p = unsafe.Pointer(&msg[0])
+	if abs == nil {
+		return timedSend(fd, msg, prio, nil, false)
 	}
-	return sys.Retry(func() error {
-		_, _, e := unix.Syscall6(unix.SYS_MQ_TIMEDSEND, uintptr(fd), uintptr(p), uintptr(len(msg)),
-			uintptr(prio), uintptr(unsafe.Pointer(abs)), 0)
-		return errno(e)
-	})
+	ts := Timespec{Sec: int64(abs.Sec), Nsec: int64(abs.Nsec)}
+	return timedSend(fd, msg, prio, &ts, false)
+}
+
+// TimedSendUntil is mq_timedsend(2) with the absolute CLOCK_REALTIME
+// deadline abs, in the kernel's 64-bit form on every architecture.
+func TimedSendUntil(fd int, msg []byte, prio uint, abs *Timespec) error {
+	return timedSend(fd, msg, prio, abs, false)
 }
 
 // TimedReceive is mq_timedreceive(2): it returns the message's length and
 // priority. buf must hold the queue's message size (EMSGSIZE otherwise).
+// (unix.Timespec has 32-bit seconds on 32-bit machines;
+// TimedReceiveUntil takes any deadline.)
 func TimedReceive(fd int, buf []byte, abs *unix.Timespec) (n int, prio uint, err error) {
-	var p unsafe.Pointer
-	if len(buf) > 0 {
-		p = unsafe.Pointer(&buf[0])
+	if abs == nil {
+		return timedReceive(fd, buf, nil, false)
 	}
-	var pr uint32
-	err = sys.Retry(func() error {
-		r, _, e := unix.Syscall6(unix.SYS_MQ_TIMEDRECEIVE, uintptr(fd), uintptr(p), uintptr(len(buf)),
-			uintptr(unsafe.Pointer(&pr)), uintptr(unsafe.Pointer(abs)), 0)
-		n = int(r)
-		return errno(e)
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	return n, uint(pr), nil
+	ts := Timespec{Sec: int64(abs.Sec), Nsec: int64(abs.Nsec)}
+	return timedReceive(fd, buf, &ts, false)
 }
 
-// pastDeadline is an absolute timeout that has always passed: with it
-// mq_timedsend and mq_timedreceive never sleep, whatever the descriptor's
-// O_NONBLOCK flag says (they fail with ETIMEDOUT instead of waiting).
-var pastDeadline = unix.Timespec{}
+// TimedReceiveUntil is mq_timedreceive(2) with the absolute CLOCK_REALTIME
+// deadline abs, in the kernel's 64-bit form on every architecture.
+func TimedReceiveUntil(fd int, buf []byte, abs *Timespec) (n int, prio uint, err error) {
+	return timedReceive(fd, buf, abs, false)
+}
 
 // TrySend is mq_timedsend(2) that never sleeps, made without telling the
 // Go scheduler (RawSyscall): full queue gives EAGAIN.
 func TrySend(fd int, msg []byte, prio uint) error {
-	var p unsafe.Pointer
-	if len(msg) > 0 {
-		p = unsafe.Pointer(&msg[0])
+	err := timedSend(fd, msg, prio, &pastDeadline, true)
+	if err == unix.ETIMEDOUT {
+		return unix.EAGAIN
 	}
-	return sys.Retry(func() error {
-		_, _, e := unix.RawSyscall6(unix.SYS_MQ_TIMEDSEND, uintptr(fd), uintptr(p), uintptr(len(msg)),
-			uintptr(prio), uintptr(unsafe.Pointer(&pastDeadline)), 0)
-		if e == unix.ETIMEDOUT {
-			return unix.EAGAIN
-		}
-		return errno(e)
-	})
+	return err
 }
 
 // TryReceive is mq_timedreceive(2) that never sleeps, made without telling
 // the Go scheduler (RawSyscall): an empty queue gives EAGAIN.
 func TryReceive(fd int, buf []byte) (n int, prio uint, err error) {
+	n, prio, err = timedReceive(fd, buf, &pastDeadline, true)
+	if err == unix.ETIMEDOUT {
+		return 0, 0, unix.EAGAIN
+	}
+	return n, prio, err
+}
+
+// timedSend is mq_timedsend(2) with the kernel's timespec, through
+// RawSyscall when raw (a call that never sleeps).
+func timedSend(fd int, msg []byte, prio uint, abs *Timespec, raw bool) error {
+	var p unsafe.Pointer
+	if len(msg) > 0 {
+		p = unsafe.Pointer(&msg[0])
+	}
+	return sys.Retry(func() error {
+		_, e := timed(sysMqTimedsend, raw, fd, p, len(msg), prio, nil, abs)
+		return errno(e)
+	})
+}
+
+// timedReceive is mq_timedreceive(2) with the kernel's timespec, through
+// RawSyscall when raw (a call that never sleeps).
+func timedReceive(fd int, buf []byte, abs *Timespec, raw bool) (n int, prio uint, err error) {
 	var p unsafe.Pointer
 	if len(buf) > 0 {
 		p = unsafe.Pointer(&buf[0])
 	}
 	var pr uint32
 	err = sys.Retry(func() error {
-		r, _, e := unix.RawSyscall6(unix.SYS_MQ_TIMEDRECEIVE, uintptr(fd), uintptr(p), uintptr(len(buf)),
-			uintptr(unsafe.Pointer(&pr)), uintptr(unsafe.Pointer(&pastDeadline)), 0)
+		r, e := timed(sysMqTimedreceive, raw, fd, p, len(buf), 0, &pr, abs)
 		n = int(r)
-		if e == unix.ETIMEDOUT {
-			return unix.EAGAIN
-		}
 		return errno(e)
 	})
 	if err != nil {
 		return 0, 0, err
 	}
 	return n, uint(pr), nil
+}
+
+// syscall6 makes the system call trap, mq_timedsend or mq_timedreceive or
+// their _time64 twins, through RawSyscall6 when raw: on descriptor fd, the
+// n bytes at buf, the priority prio to send or prioOut to receive one
+// (non-nil for a receive), and the timeout ts. It takes pointers as
+// pointers and converts them in the system call's own argument list, the
+// only place where the compiler keeps what they point to alive and in
+// place (unsafe.Pointer's rule 4): a uintptr passed through a Go function
+// can point into a stack that has since moved, and the kernel then writes
+// the priority into garbage (seen under qemu-riscv64 in FuzzMqPayload).
+func syscall6(trap uintptr, raw bool, fd int, buf unsafe.Pointer, n int, prio uint, prioOut *uint32, ts unsafe.Pointer) (r uintptr, e unix.Errno) {
+	switch {
+	case prioOut != nil && raw:
+		r, _, e = unix.RawSyscall6(trap, uintptr(fd), uintptr(buf), uintptr(n), uintptr(unsafe.Pointer(prioOut)), uintptr(ts), 0)
+	case prioOut != nil:
+		r, _, e = unix.Syscall6(trap, uintptr(fd), uintptr(buf), uintptr(n), uintptr(unsafe.Pointer(prioOut)), uintptr(ts), 0)
+	case raw:
+		r, _, e = unix.RawSyscall6(trap, uintptr(fd), uintptr(buf), uintptr(n), uintptr(prio), uintptr(ts), 0)
+	default:
+		r, _, e = unix.Syscall6(trap, uintptr(fd), uintptr(buf), uintptr(n), uintptr(prio), uintptr(ts), 0)
+	}
+	return r, e
 }
 
 // ReceiveBy is mq_timedreceive(2) on a blocking descriptor (one opened
@@ -176,8 +194,8 @@ func TryReceive(fd int, buf []byte) (n int, prio uint, err error) {
 // made through Syscall6, so the Go scheduler can hand the thread's P to
 // another thread meanwhile.
 func ReceiveBy(fd int, buf []byte, deadline int64) (n int, prio uint, err error) {
-	ts := unix.NsecToTimespec(deadline)
-	n, prio, err = TimedReceive(fd, buf, &ts)
+	ts := Timespec{Sec: deadline / 1e9, Nsec: deadline % 1e9}
+	n, prio, err = TimedReceiveUntil(fd, buf, &ts)
 	if err == unix.ETIMEDOUT {
 		err = unix.EAGAIN
 	}
@@ -189,8 +207,8 @@ func ReceiveBy(fd int, buf []byte, deadline int64) (n int, prio uint, err error)
 // deadline (nanoseconds since the epoch), which gives EAGAIN. See
 // ReceiveBy.
 func SendBy(fd int, msg []byte, prio uint, deadline int64) error {
-	ts := unix.NsecToTimespec(deadline)
-	err := TimedSend(fd, msg, prio, &ts)
+	ts := Timespec{Sec: deadline / 1e9, Nsec: deadline % 1e9}
+	err := TimedSendUntil(fd, msg, prio, &ts)
 	if err == unix.ETIMEDOUT {
 		err = unix.EAGAIN
 	}
@@ -216,11 +234,20 @@ func Reopen(fd, acc int) (int, error) {
 // GetSetAttr is mq_getsetattr(2): new (may be nil) sets the O_NONBLOCK flag,
 // old (may be nil) receives the attributes.
 func GetSetAttr(fd int, new, old *Attr) error {
-	return sys.Retry(func() error {
-		_, _, e := unix.Syscall(unix.SYS_MQ_GETSETATTR, uintptr(fd), uintptr(unsafe.Pointer(new)),
-			uintptr(unsafe.Pointer(old)))
+	kn, err := toKernel(new)
+	if err != nil {
+		return err
+	}
+	var ko kattr
+	err = sys.Retry(func() error {
+		_, _, e := unix.Syscall(unix.SYS_MQ_GETSETATTR, uintptr(fd), uintptr(unsafe.Pointer(kn)),
+			uintptr(unsafe.Pointer(&ko)))
 		return errno(e)
 	})
+	if err == nil && old != nil {
+		*old = fromKernel(&ko)
+	}
+	return err
 }
 
 // GetAttr returns the attributes of the queue fd (mq_getattr).

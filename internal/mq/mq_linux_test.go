@@ -1,3 +1,5 @@
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64)
+
 package mq
 
 import (
@@ -5,39 +7,11 @@ import (
 	"os"
 	"testing"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/ipcfs/ipcfs/internal/testenv"
 )
-
-// TestStructLayoutsMatchTheKernel checks the sizes and offsets of the
-// structures against include/uapi (LP64: amd64 and arm64 alike).
-func TestStructLayoutsMatchTheKernel(t *testing.T) {
-	var a Attr
-	var s Sigevent
-	tests := []struct {
-		what      string
-		got, want uintptr
-	}{
-		{"sizeof(struct mq_attr)", unsafe.Sizeof(a), 64},
-		{"offsetof(mq_flags)", unsafe.Offsetof(a.Flags), 0},
-		{"offsetof(mq_maxmsg)", unsafe.Offsetof(a.Maxmsg), 8},
-		{"offsetof(mq_msgsize)", unsafe.Offsetof(a.Msgsize), 16},
-		{"offsetof(mq_curmsgs)", unsafe.Offsetof(a.Curmsgs), 24},
-		{"offsetof(__reserved)", unsafe.Offsetof(a.Reserved), 32},
-		{"sizeof(struct sigevent)", unsafe.Sizeof(s), 64},
-		{"offsetof(sigev_value)", unsafe.Offsetof(s.Value), 0},
-		{"offsetof(sigev_signo)", unsafe.Offsetof(s.Signo), 8},
-		{"offsetof(sigev_notify)", unsafe.Offsetof(s.Notify), 12},
-	}
-	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("%s = %d, want %d", tt.what, tt.got, tt.want)
-		}
-	}
-}
 
 func TestNameWithNULIsRejected(t *testing.T) {
 	if _, err := Open("a\x00b", 0, 0, nil); err == nil {
@@ -97,6 +71,77 @@ func TestWrappersRoundTrip(t *testing.T) {
 	if err := Unlink(name); err != unix.ENOENT {
 		t.Errorf("second Unlink: %v, want ENOENT", err)
 	}
+}
+
+// Deadlines past 2038 reach the kernel whole: 64-bit seconds on every
+// architecture (the _time64 calls on 32-bit machines). The kernel reads
+// the timeout before it looks at the queue, so a negative one is EINVAL
+// even on a non-blocking descriptor.
+func TestDeadlinesPast2038(t *testing.T) {
+	name := fmt.Sprintf("ipcfs-internal-mq-y2038-%d", os.Getpid())
+	fd, err := Open(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NONBLOCK, 0o600, &Attr{Maxmsg: 1, Msgsize: 8})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer unix.Close(fd)
+	defer Unlink(name)
+	buf := make([]byte, 8)
+	year2242 := &Timespec{Sec: 1 << 33}
+	if _, _, err := TimedReceiveUntil(fd, buf, year2242); err != unix.EAGAIN {
+		t.Errorf("TimedReceiveUntil(empty, year 2242) = %v, want EAGAIN", err)
+	}
+	if _, _, err := TimedReceiveUntil(fd, buf, &Timespec{Sec: -1}); err != unix.EINVAL {
+		t.Errorf("TimedReceiveUntil(negative seconds) = %v, want EINVAL", err)
+	}
+	if err := TimedSendUntil(fd, []byte("y2038"), 1, year2242); err != nil {
+		t.Fatalf("TimedSendUntil(year 2242) = %v", err)
+	}
+	if err := TimedSendUntil(fd, []byte("full"), 1, year2242); err != unix.EAGAIN {
+		t.Errorf("TimedSendUntil(full, year 2242) = %v, want EAGAIN", err)
+	}
+	if n, prio, err := TimedReceiveUntil(fd, buf, year2242); err != nil || string(buf[:n]) != "y2038" || prio != 1 {
+		t.Errorf("TimedReceiveUntil = %q, %d, %v", buf[:n], prio, err)
+	}
+}
+
+// The received priority lands in the caller's variable even when the
+// goroutine's stack grows (and moves) on the way into the system call: a
+// fresh goroutine at every stack depth up to a few pages receives a
+// message. (Regression: the priority's address once crossed a Go function
+// as a uintptr and the kernel wrote into the old stack.)
+func TestReceivedPriorityWhileTheStackMoves(t *testing.T) {
+	name := fmt.Sprintf("ipcfs-internal-mq-stack-%d", os.Getpid())
+	fd, err := Open(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NONBLOCK, 0o600, &Attr{Maxmsg: 1, Msgsize: 8})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer unix.Close(fd)
+	defer Unlink(name)
+	for depth := range 300 {
+		if err := TrySend(fd, []byte("p"), 9); err != nil {
+			t.Fatalf("TrySend: %v", err)
+		}
+		got := make(chan uint)
+		go func() { got <- receiveAtDepth(t, fd, depth) }()
+		if prio := <-got; prio != 9 {
+			t.Fatalf("at stack depth %d: received priority %d, want 9", depth, prio)
+		}
+	}
+}
+
+// receiveAtDepth receives one message from fd after depth nested calls,
+// each using some stack, and returns its priority.
+func receiveAtDepth(t *testing.T, fd, depth int) uint {
+	var pad [64]byte
+	if depth > 0 {
+		pad[depth%64] = byte(depth)
+		return receiveAtDepth(t, fd, depth-1) + uint(pad[depth%64]-byte(depth))
+	}
+	_, prio, err := TryReceive(fd, make([]byte, 8))
+	if err != nil {
+		t.Errorf("TryReceive: %v", err)
+	}
+	return prio
 }
 
 // TestReopenedDescriptorBlocksWithADeadline checks Reopen, ReceiveBy and

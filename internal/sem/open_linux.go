@@ -1,3 +1,5 @@
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64)
+
 package sem
 
 import (
@@ -253,8 +255,8 @@ func Peek(path string) (in Info, state State, ok bool, err error) {
 	if err != nil {
 		return info(st), State{}, false, err
 	}
-	if err := Validate(head[:n]); err != nil {
+	if _, err := Host.Parse(head[:n]); err != nil {
 		return info(st), State{}, false, err
 	}
-	return info(st), Decode(head), true, nil
+	return info(st), Host.Decode(head), true, nil
 }

@@ -188,7 +188,7 @@ func (o *Object) waitDirect(w *waitEntry, ctx context.Context) error {
 			w.deadline = futex.Monotonic(time.Until(d))
 			dl = &w.deadline
 		}
-		w.ws[0] = futex.Shared(o.word.futexAddr(), o.word.sleepValue())
+		w.ws[0] = futex.Shared(o.word.futexAddr(), o.word.armSleep())
 		w.ws[1] = futex.Private(&w.ctl, seq)
 		if _, err := futex.WaitMultiple(w.ws[:], dl); !futex.Transient(err) {
 			o.word.unregister()

@@ -145,7 +145,7 @@ func (t *watcher) run() {
 				o.unref()
 				continue
 			}
-			t.ws[n] = futex.Shared(o.word.futexAddr(), o.word.sleepValue())
+			t.ws[n] = futex.Shared(o.word.futexAddr(), o.word.armSleep())
 			n++
 			o.mu.Unlock()
 		}
@@ -215,8 +215,9 @@ func (o *Object) runFallback() {
 			o.unref()
 			return
 		}
+		val := o.word.armSleep() // for the registered waiters still queued
 		o.mu.Unlock()
 		o.pace.BeforeSleep()
-		futex.Wait(o.word.futexAddr(), o.word.sleepValue(), fallbackSlice)
+		futex.Wait(o.word.futexAddr(), val, fallbackSlice)
 	}
 }

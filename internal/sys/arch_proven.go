@@ -1,0 +1,7 @@
+//go:build linux && (amd64 || arm64 || arm || s390x || riscv64 || ppc64le || loong64)
+
+package sys
+
+// Proven reports whether this GOOS/GOARCH is one whose layouts are proven
+// (see ProvenArchs): the system-call packages are built for it.
+const Proven = true
