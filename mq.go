@@ -23,7 +23,7 @@ import (
 // MqFile is an open POSIX message queue (mqd_t): an Mq whose
 // descriptor lives on the Go runtime poller, so any number of goroutines can
 // wait on it without holding an OS thread each. A wait first sleeps in the
-// kernel for at most 1 ms, on a second, blocking descriptor of the queue
+// kernel for at most 5 ms, on a second, blocking descriptor of the queue
 // the handle opens when it first waits, so that a busy conversation between
 // processes runs at C's speed (see Receive).
 //
@@ -282,7 +282,7 @@ func (q *MqFile) control(op string, f func(fd int) error) error {
 // Send or Receive on it return fs.ErrClosed, unless the kernel hands one of
 // them its message first (a goroutine sleeping in the kernel, see Receive):
 // then that call succeeds. Close returns once none of them is still inside
-// the kernel, at most mqSleepBound (1 ms) later. A message held back by a
+// the kernel, at most mqSleepBound (5 ms) later. A message held back by a
 // short Read is discarded: the only way a received message is ever lost.
 // Closing any descriptor of a queue also cancels this process's
 // notification registration on that queue (a kernel rule). A second Close

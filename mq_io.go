@@ -60,10 +60,10 @@ func (q *MqFile) Send(ctx context.Context, msg []byte, prio uint) error {
 // (posix_ipc's PermissionsError).
 //
 // A waiting Receive first sleeps in the kernel, in mq_timedreceive, for at
-// most 1 ms (mqSleepBound), as a C receiver does, so that a message sent
+// most 5 ms (mqSleepBound), as a C receiver does, so that a message sent
 // meanwhile reaches it at C's speed; then it parks on the runtime poller and
 // holds no thread. A cancellation, a deadline change or Close reaches a
-// sleeping Receive within that 1 ms. A message the kernel hands to it is
+// sleeping Receive within those 5 ms. A message the kernel hands to it is
 // returned, even if ctx ended meanwhile. Such a message is never queued, so
 // it fires no Notify registration (see Notify).
 //

@@ -89,18 +89,27 @@ import (
 
 // mqSleepBound is the longest a wait sleeps in the kernel before it parks
 // on the poller, and so the longest a cancellation, a deadline change or
-// Close takes to reach a goroutine sleeping there: 1 ms.
+// Close takes to reach a goroutine sleeping there: 5 ms.
 //
-// Measured, as the time a receiver sleeping in the kernel waits for its
-// message in a 64-byte ping-pong between two processes (8 runs of 12,000 to
-// 18,000 waits, 2 cores shared with other jobs at load averages 8 to 18):
-// 15-17 µs at the median; 0.01-1.5 % of the waits took longer than 1 ms,
-// 0.05-3.5 % longer than 200 µs, all of them the peer process waiting for
-// a CPU. Past 1 ms the poller's extra cost (about 10 µs per wake-up) is
-// under 1 % of the wait, so a longer bound would only hold threads and
-// delay cancellations and Close; a much shorter one would send the
-// ordinary waits of a loaded machine to the poller.
-const mqSleepBound = time.Millisecond
+// Why not shorter. Every sleep with a timeout arms a kernel hrtimer; one
+// that ends before the next scheduler tick (4 ms at this kernel's HZ=250)
+// is the CPU's next event, so arming it and cancelling it when the message
+// comes both reprogram the timer device, which on a virtual machine is a
+// trap to the hypervisor. C's mq_receive sleeps with no timeout and arms
+// nothing. Measured in the ping-pong benchmark (2 cores, perf stat and
+// interleaved runs): a 1 ms bound took 26.1 µs per round trip at the median
+// (5 runs) against 22.5 µs with 5 ms and C's 16.4 µs; C itself, given
+// mq_timedreceive with now + 1 ms, slowed from 16.2 to 23.6 µs, and with
+// now + 4 ms or more ran as without a timeout.
+//
+// Why not longer. The time a receiver sleeping in the kernel waits for its
+// message in that ping-pong (8 runs of 12,000 to 18,000 waits, at load
+// averages 8 to 18) is 15-17 µs at the median; 0.01-1.5 % of the waits took
+// longer than 1 ms, all of them the peer waiting for a CPU. Past a few ms
+// the poller's extra cost (about 10 µs per wake-up) is under 1 % of the
+// wait, so a longer bound would only hold threads and delay cancellations
+// and Close.
+const mqSleepBound = 5 * time.Millisecond
 
 // mqTestSleep, when non-zero, replaces mqSleepBound (negative: never sleep
 // in the kernel). Only tests set it.
