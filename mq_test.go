@@ -511,6 +511,12 @@ func TestMqMethodsRacingCloseGiveErrClosed(t *testing.T) {
 		}
 		wg.Wait()
 		cancel()
+		// Each round's queue goes now, not when the test ends: 200 queues
+		// at once would take most of queues_max (256), which every test
+		// package running alongside shares.
+		if err := RemoveMq(q.Name()); err != nil {
+			t.Fatalf("RemoveMq: %v", err)
+		}
 		if t.Failed() {
 			return
 		}
