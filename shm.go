@@ -74,6 +74,15 @@ type ShmFile struct {
 	cleanup runtime.Cleanup        // releases *shmRes if f is dropped without Close
 	size    atomic.Int64           // last known size of the segment
 
+	// sizeMu makes each change of the segment's size by this handle
+	// (ftruncate, a growing pwrite) or each fstat one step with the store
+	// of its result in size, so a stale result never overwrites a newer
+	// one: without it, a growing write's size stored after a Truncate
+	// shrank the segment made reads fault (ErrShmShrunk) on this handle's
+	// own, consistent view. Always taken last (after mu), never held while
+	// the caller's code runs.
+	sizeMu sync.Mutex
+
 	posMu sync.Mutex // guards pos; never held while calling the caller's code
 	pos   int64
 }
@@ -266,11 +275,10 @@ func (f *ShmFile) Stat() (fs.FileInfo, error) {
 		return nil, f.pathErr("stat", err)
 	}
 	defer f.unpin()
-	st, err := shm.Fstat(f.fd)
+	st, err := f.fstat()
 	if err != nil {
 		return nil, f.pathErr("stat", err)
 	}
-	f.size.Store(st.Size)
 	fi, err := shmInfo(path.Base(f.name), st)
 	if err != nil {
 		return nil, f.pathErr("stat", err)
@@ -320,6 +328,8 @@ func (f *ShmFile) Truncate(size int64) error {
 	if err := f.mapAtLeast(size); err != nil {
 		return f.pathErr("truncate", err)
 	}
+	f.sizeMu.Lock()
+	defer f.sizeMu.Unlock()
 	if err := shm.Truncate(f.fd, size); err != nil {
 		return f.pathErr("truncate", err)
 	}

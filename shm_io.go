@@ -192,6 +192,8 @@ func (f *ShmFile) grow(p []byte, off int64, whole bool) (int, error) {
 			return 0, err
 		}
 	}
+	f.sizeMu.Lock()
+	defer f.sizeMu.Unlock()
 	n, err := shm.WriteAt(f.fd, p, off)
 	if n > 0 {
 		f.noteSize(off + int64(n))

@@ -114,12 +114,24 @@ func shmRoundUp(n, page int64) int64 {
 // refreshSize learns the segment's size from the kernel. f must be pinned,
 // or f.mu held with f open.
 func (f *ShmFile) refreshSize() (int64, error) {
-	st, err := shm.Fstat(f.fd)
+	st, err := f.fstat()
 	if err != nil {
 		return 0, err
 	}
-	f.size.Store(st.Size)
 	return st.Size, nil
+}
+
+// fstat asks the kernel about the segment and records its size, as one
+// step under f.sizeMu. f must be pinned, or f.mu held with f open.
+func (f *ShmFile) fstat() (shm.Info, error) {
+	f.sizeMu.Lock()
+	defer f.sizeMu.Unlock()
+	st, err := shm.Fstat(f.fd)
+	if err != nil {
+		return st, err
+	}
+	f.size.Store(st.Size)
+	return st, nil
 }
 
 // noteSize records that the segment is at least size bytes long (this
