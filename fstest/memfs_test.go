@@ -3,9 +3,11 @@ package fstest_test
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"sync"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -252,5 +254,39 @@ func TestMemFSShmWriteToHoldsNoLockWhileTheWriterRuns(t *testing.T) {
 	}()
 	if _, err := a.Seek(0, 0); err != nil {
 		t.Errorf("Seek after a panicking writer: %v", err)
+	}
+}
+
+// A segment larger than MaxShmSize would be real memory here (the host's
+// tmpfs makes it sparse): every way to grow one past it fails with EFBIG,
+// before allocating, and leaves the segment as it was.
+func TestMemFSShmRefusesSizesPastMaxShmSize(t *testing.T) {
+	m := ipcfstest.NewMemFS()
+	if _, err := m.OpenShm("big", os.O_RDWR|os.O_CREATE, 0o600, ipcfstest.MaxShmSize+1); !errors.Is(err, syscall.EFBIG) {
+		t.Errorf("OpenShm with size MaxShmSize+1 = %v; want EFBIG", err)
+	}
+	f, err := m.OpenShm("x", os.O_RDWR|os.O_CREATE, 0o600, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	grow := map[string]func() error{
+		"Truncate": func() error { return f.Truncate(ipcfstest.MaxShmSize + 1) },
+		"WriteAt":  func() error { _, err := f.WriteAt([]byte("x"), ipcfstest.MaxShmSize); return err },
+		"Write": func() error {
+			if _, err := f.Seek(ipcfstest.MaxShmSize, io.SeekStart); err != nil {
+				return err
+			}
+			_, err := f.Write([]byte("x"))
+			return err
+		},
+	}
+	for name, op := range grow {
+		if err := op(); !errors.Is(err, syscall.EFBIG) {
+			t.Errorf("%s past MaxShmSize = %v; want EFBIG", name, err)
+		}
+		if size, err := f.Size(); err != nil || size != 3 {
+			t.Errorf("after %s past MaxShmSize, Size = %d, %v; want 3", name, size, err)
+		}
 	}
 }

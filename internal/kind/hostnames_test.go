@@ -1,27 +1,46 @@
-package kind
+package kind_test
 
 import (
 	"os"
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/ipcfs/ipcfs/internal/kind"
+	"github.com/ipcfs/ipcfs/internal/sem"
 )
 
 // TestHostNamesListsNamesIOFSCannot: a file planted in /dev/shm under a
 // name that is not UTF-8 is listed, as a segment or (with glibc's prefix)
 // as a semaphore, never as both.
+//
+// /dev/shm is the host's, shared with every test running at the same time
+// (the root package's, under go test ./...), so both files are objects
+// their kind accepts: an empty segment, and a semaphore holding glibc's
+// image of value 0, written under another name and renamed into place, as
+// sem_open publishes one. A planted file that is not a semaphore would be
+// a corrupt object to whatever lists the host meanwhile (ipcfs ls warns
+// about it).
 func TestHostNamesListsNamesIOFSCannot(t *testing.T) {
-	if _, err := os.Stat(ShmDir); err != nil {
-		t.Skipf("no %s here: %v", ShmDir, err)
+	if _, err := os.Stat(kind.ShmDir); err != nil {
+		t.Skipf("no %s here: %v", kind.ShmDir, err)
 	}
-	name := "ipcfs-kindtest-" + strconv.Itoa(os.Getpid()) + "-\xff\x1b"
-	for _, f := range []string{ShmDir + name, ShmDir + SemPrefix + name} {
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	base := "ipcfs-kindtest-" + strconv.Itoa(os.Getpid())
+	name := base + "-\xff\x1b"
+	seg, semFile, tmp := kind.ShmDir+name, kind.ShmDir+kind.SemPrefix+name, kind.ShmDir+base+"-tmp"
+	for _, f := range []string{seg, semFile, tmp} {
 		t.Cleanup(func() { os.Remove(f) })
 	}
-	for _, k := range []*Kind{Shm, Sem} {
+	if err := os.WriteFile(seg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tmp, sem.Image(0), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, semFile); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []*kind.Kind{kind.Shm, kind.Sem} {
 		names, err := k.HostNames()
 		if err != nil {
 			t.Fatal(err)
@@ -29,8 +48,8 @@ func TestHostNamesListsNamesIOFSCannot(t *testing.T) {
 		if !slices.Contains(names, name) {
 			t.Errorf("%v.HostNames() lacks %q", k, name)
 		}
-		if slices.Contains(names, SemPrefix+name) {
-			t.Errorf("%v.HostNames() lists the semaphore file %q", k, SemPrefix+name)
+		if slices.Contains(names, kind.SemPrefix+name) {
+			t.Errorf("%v.HostNames() lists the semaphore file %q", k, kind.SemPrefix+name)
 		}
 		if !slices.IsSorted(names) {
 			t.Errorf("%v.HostNames() is not sorted", k)
