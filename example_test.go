@@ -168,7 +168,7 @@ func ExampleOpenSem() {
 	defer sem.Close()
 
 	// Acquire waits while the value is zero; ctx bounds the wait.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := sem.Acquire(ctx); err != nil {
 		log.Fatal(err)
