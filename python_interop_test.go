@@ -4,7 +4,6 @@ package ipcfs
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -52,31 +51,10 @@ func TestPosixIPCInterop(t *testing.T) {
 	if out, err := exec.Command("python3", "-c", "import posix_ipc; print(posix_ipc.VERSION)").CombinedOutput(); err != nil {
 		t.Skipf("needs python3 with posix_ipc importable (build it in place and set PYTHONPATH): %v: %s", err, strings.TrimSpace(string(out)))
 	}
-	sa, sb, qn, shn := uniqueName(t), uniqueName(t), uniqueName(t), uniqueName(t)
-	a, err := OpenSem(sa, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer RemoveSem(sa)
-	defer a.Close()
-	b, err := OpenSem(sb, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer RemoveSem(sb)
-	defer b.Close()
-	q, err := OpenMq(qn, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, &MqAttr{MaxMessages: 4, MessageSize: 64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer RemoveMq(qn)
-	defer q.Close()
-	shm, err := OpenShm(shn, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600, 4096)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer RemoveShm(shn)
-	defer shm.Close()
+	a, b := semCreate(t, 0), semCreate(t, 0)
+	q := mqCreate(t, 0, mqSmall)
+	shm, shn := shmCreate(t, 4096)
+	sa, sb, qn := a.Name(), b.Name(), q.Name()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -440,7 +440,7 @@ func semChildBlocked() int {
 	peakThreads, peakSleepers := peak()
 	mu.Lock()
 	defer mu.Unlock()
-	fmt.Printf("threads %d woken %d idle %v goroutines-before %d after %d peak %d sleepers %d procs %d\n",
+	fmt.Printf(semBlockedLine+"\n",
 		threads, woken, idle, goroutinesBefore, runtime.NumGoroutine(), peakThreads, peakSleepers, runtime.GOMAXPROCS(0))
 	return 0
 }
@@ -470,6 +470,27 @@ func semSamplePeaks() func() (threads, sleeping int) {
 	}
 }
 
+// semBlockedLine is the line semChildBlocked prints, for fmt.Printf and
+// fmt.Sscanf.
+const semBlockedLine = "threads %d woken %d idle %t goroutines-before %d after %d peak %d sleepers %d procs %d"
+
+// semBlocked is what semChildBlocked reported.
+type semBlocked struct {
+	threads, woken, before, after, peak, sleeping, procs int
+	idle                                                 bool
+}
+
+// parseSemBlocked reads semChildBlocked's line from its output.
+func parseSemBlocked(t *testing.T, out []byte) semBlocked {
+	t.Helper()
+	var r semBlocked
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), semBlockedLine,
+		&r.threads, &r.woken, &r.idle, &r.before, &r.after, &r.peak, &r.sleeping, &r.procs); err != nil {
+		t.Fatalf("child said %q: %v", out, err)
+	}
+	return r
+}
+
 func TestSemTenThousandWaitersFewThreads(t *testing.T) {
 	n, nsems := 10_000, 100
 	if mqRaceEnabled {
@@ -481,25 +502,20 @@ func TestSemTenThousandWaitersFewThreads(t *testing.T) {
 		if err != nil {
 			t.Fatalf("child: %v (output %q)", err, out)
 		}
-		var threads, woken, before, after, peak, sleeping, procs int
-		var idle bool
-		if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "threads %d woken %d idle %t goroutines-before %d after %d peak %d sleepers %d procs %d",
-			&threads, &woken, &idle, &before, &after, &peak, &sleeping, &procs); err != nil {
-			t.Fatalf("child said %q: %v", out, err)
-		}
-		t.Logf("%d goroutines blocked on %d semaphores: %d OS threads (GOMAXPROCS %d)", n, nsems, threads, procs)
-		limit := semThreadLimit(procs)
+		r := parseSemBlocked(t, out)
+		t.Logf("%d goroutines blocked on %d semaphores: %d OS threads (GOMAXPROCS %d)", n, nsems, r.threads, r.procs)
+		limit := semThreadLimit(r.procs)
 		if strings.HasSuffix(t.Name(), "fallback") {
 			limit += nsems // one sleeper per semaphore, not per goroutine
 		}
-		if threads > limit {
-			t.Errorf("%d OS threads while %d goroutines waited; want at most %d", threads, n, limit)
+		if r.threads > limit {
+			t.Errorf("%d OS threads while %d goroutines waited; want at most %d", r.threads, n, limit)
 		}
-		if woken != n {
-			t.Errorf("%d of %d goroutines woken by %d units", woken, n, n)
+		if r.woken != n {
+			t.Errorf("%d of %d goroutines woken by %d units", r.woken, n, n)
 		}
-		if !idle {
-			t.Errorf("with no waiter left, the engine was not idle (goroutines %d before, %d after)", before, after)
+		if !r.idle {
+			t.Errorf("with no waiter left, the engine was not idle (goroutines %d before, %d after)", r.before, r.after)
 		}
 	})
 }
@@ -531,26 +547,21 @@ func TestSemAndQueueWaitersShareFewThreads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("child: %v (output %q)", err, out)
 	}
-	var threads, woken, before, after, peak, sleeping, procs int
-	var idle bool
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "threads %d woken %d idle %t goroutines-before %d after %d peak %d sleepers %d procs %d",
-		&threads, &woken, &idle, &before, &after, &peak, &sleeping, &procs); err != nil {
-		t.Fatalf("child said %q: %v", out, err)
-	}
+	r := parseSemBlocked(t, out)
 	t.Logf("%d goroutines blocked on 50 semaphores and %d on 50 queues: %d OS threads (%d at most from start to end, %d kernel sleepers at most; GOMAXPROCS %d)",
-		n, n, threads, peak, sleeping, procs)
-	if limit := semThreadLimit(procs); threads > limit || peak > limit {
-		t.Errorf("%d OS threads while %d goroutines waited, %d at most from start to end; want at most %d (GOMAXPROCS %d)", threads, 2*n, peak, limit, procs)
+		n, n, r.threads, r.peak, r.sleeping, r.procs)
+	if limit := semThreadLimit(r.procs); r.threads > limit || r.peak > limit {
+		t.Errorf("%d OS threads while %d goroutines waited, %d at most from start to end; want at most %d (GOMAXPROCS %d)", r.threads, 2*n, r.peak, limit, r.procs)
 	}
 	// Queue waits sleep in the kernel only with a slot of the budget; the
 	// one watcher of the 50 semaphores takes its slot regardless.
-	if sleeping > sleepers.Budget+1 {
-		t.Errorf("%d kernel sleepers at once, want at most the budget (%d) and the semaphores' watcher", sleeping, sleepers.Budget)
+	if r.sleeping > sleepers.Budget+1 {
+		t.Errorf("%d kernel sleepers at once, want at most the budget (%d) and the semaphores' watcher", r.sleeping, sleepers.Budget)
 	}
-	if woken != 2*n {
-		t.Errorf("%d of %d goroutines woken", woken, 2*n)
+	if r.woken != 2*n {
+		t.Errorf("%d of %d goroutines woken", r.woken, 2*n)
 	}
-	if !idle {
-		t.Errorf("with no waiter left, the engine was not idle (goroutines %d before, %d after)", before, after)
+	if !r.idle {
+		t.Errorf("with no waiter left, the engine was not idle (goroutines %d before, %d after)", r.before, r.after)
 	}
 }

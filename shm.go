@@ -75,12 +75,11 @@ type ShmFile struct {
 	size    atomic.Int64           // last known size of the segment
 
 	// sizeMu makes each change of the segment's size by this handle
-	// (ftruncate, a growing pwrite) or each fstat one step with the store
-	// of its result in size, so a stale result never overwrites a newer
-	// one: without it, a growing write's size stored after a Truncate
-	// shrank the segment made reads fault (ErrShmShrunk) on this handle's
-	// own, consistent view. Always taken last (after mu), never held while
-	// the caller's code runs.
+	// (ftruncate, a growing pwrite) and each fstat one step with storing
+	// its result in size, so an older result never overwrites a newer one
+	// (a stale, larger size would make this handle's own copies fault).
+	// Every store to size after open holds it. Taken after mu; never held
+	// while the caller's code runs.
 	sizeMu sync.Mutex
 
 	posMu sync.Mutex // guards pos; never held while calling the caller's code

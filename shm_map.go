@@ -135,13 +135,10 @@ func (f *ShmFile) fstat() (shm.Info, error) {
 }
 
 // noteSize records that the segment is at least size bytes long (this
-// handle grew it).
+// handle grew it). f.sizeMu must be held.
 func (f *ShmFile) noteSize(size int64) {
-	for {
-		old := f.size.Load()
-		if size <= old || f.size.CompareAndSwap(old, size) {
-			return
-		}
+	if size > f.size.Load() {
+		f.size.Store(size)
 	}
 }
 

@@ -14,9 +14,11 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +48,18 @@ static inline void objname(char *buf, size_t len, const char *prefix, const char
 		fprintf(stderr, "name too long\n");
 		exit(2);
 	}
+}
+
+/* open_unlinked_shm creates the segment PREFIX-shm and unlinks it at once:
+ * the descriptor it returns is the only way to it, and a crash leaks
+ * nothing. */
+static inline int open_unlinked_shm(const char *prefix) {
+	char name[256];
+	objname(name, sizeof name, prefix, "-shm");
+	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0) die("shm_open");
+	shm_unlink(name);
+	return fd;
 }
 
 /* The number of warm-up rounds before the clock starts. */

@@ -3,8 +3,6 @@
  * mmap of the segment. One untimed pass faults the pages in; COUNT timed
  * passes follow. Result: GB/s (10^9 bytes per second). */
 #include "common.h"
-#include <fcntl.h>
-#include <sys/mman.h>
 
 #define SIZE (256L << 20)
 #define CHUNK (32 << 10)
@@ -21,11 +19,7 @@ int main(int argc, char **argv) {
 	const char *prefix;
 	long n;
 	args(argc, argv, &prefix, &n);
-	char name[256];
-	objname(name, sizeof name, prefix, "-shm");
-	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (fd < 0) die("shm_open");
-	shm_unlink(name);
+	int fd = open_unlinked_shm(prefix);
 	if (ftruncate(fd, SIZE) != 0) die("ftruncate");
 	char *m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED) die("mmap");

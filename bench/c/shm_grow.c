@@ -5,8 +5,6 @@
  * again. One untimed pass, then COUNT timed passes. Result: GB/s (10^9
  * bytes per second). */
 #include "common.h"
-#include <fcntl.h>
-#include <sys/mman.h>
 
 #define SIZE (256L << 20)
 #define CHUNK (32 << 10)
@@ -24,11 +22,7 @@ int main(int argc, char **argv) {
 	const char *prefix;
 	long n;
 	args(argc, argv, &prefix, &n);
-	char name[256];
-	objname(name, sizeof name, prefix, "-shm");
-	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (fd < 0) die("shm_open");
-	shm_unlink(name);
+	int fd = open_unlinked_shm(prefix);
 	for (int i = 0; i < CHUNK; i++) chunk[i] = (char)i;
 	pass(fd);
 	double t0 = now_ns();
